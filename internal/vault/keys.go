@@ -1,0 +1,199 @@
+package vault
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+const (
+	vkLen = 32
+
+	// maxCachedDataKeys bounds the derived-key cache, so envelopes naming
+	// arbitrary key versions cannot grow it without limit.
+	maxCachedDataKeys = 8
+)
+
+// Keys holds an unlocked vault key (VK) and the data keys derived from it.
+// It is safe for concurrent use. After Wipe every method fails with
+// ErrLocked (Subkey returns nil).
+type Keys struct {
+	mu      sync.RWMutex
+	vk      []byte // nil once wiped
+	version uint32 // current data-key version, used by Seal
+	data    map[uint32][]byte
+	subkeys map[string][]byte // handed out by Subkey, one per purpose; zeroed by Wipe
+}
+
+func newKeys(vk []byte, version uint32) *Keys {
+	return &Keys{vk: vk, version: version, data: make(map[uint32][]byte), subkeys: make(map[string][]byte)}
+}
+
+// DataKeyVersion is the key version Seal uses.
+func (k *Keys) DataKeyVersion() uint32 {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return k.version
+}
+
+// SetDataKeyVersion makes Seal use version v from now on; call it when a
+// rotation starts (new rows) or finishes. Versions start at 1; 0 is ignored.
+func (k *Keys) SetDataKeyVersion(v uint32) {
+	if v == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.version = v
+}
+
+// Seal encrypts plaintext for the place ad names, under the current data-key
+// version, into a self-describing envelope (see the package doc).
+func (k *Keys) Seal(ad AD, plaintext []byte) ([]byte, error) {
+	return k.SealWith(k.DataKeyVersion(), ad, plaintext)
+}
+
+// SealWith is Seal under a given data-key version, for rotation.
+func (k *Keys) SealWith(version uint32, ad AD, plaintext []byte) ([]byte, error) {
+	if version == 0 {
+		return nil, errors.New("vault: seal: key version 0 is not valid")
+	}
+	if err := ad.check(); err != nil {
+		return nil, fmt.Errorf("vault: seal: %w", err)
+	}
+	key, err := k.dataKey(version)
+	if err != nil {
+		return nil, fmt.Errorf("vault: seal: %w", err)
+	}
+	return seal(key, version, ad, plaintext)
+}
+
+// Open authenticates and decrypts an envelope sealed for ad under any data-key
+// version. It fails with ErrIntegrity (and no plaintext) if the envelope was
+// altered, truncated, sealed for another place or revision, or sealed by
+// another vault.
+func (k *Keys) Open(ad AD, envelope []byte) ([]byte, error) {
+	version, err := EnvelopeKeyVersion(envelope)
+	if err != nil {
+		return nil, err
+	}
+	key, err := k.dataKey(version)
+	if err != nil {
+		return nil, fmt.Errorf("vault: open: %w", err)
+	}
+	return openEnvelope(key, ad, envelope)
+}
+
+// Subkey derives a 32-byte key for a purpose other than record fields, such
+// as "audit-mac", "backup" or "consent-mac": HKDF-SHA256(VK, info
+// "calmally/"+purpose). The same purpose always yields the same key. It
+// returns nil after Wipe or for a reserved purpose; DeriveSubkey says why.
+// The returned slice is shared by every caller of the same purpose and is
+// zeroed by Wipe: do not modify it, and copy it only if it must outlive the
+// lock.
+func (k *Keys) Subkey(purpose string) []byte {
+	key, err := k.DeriveSubkey(purpose)
+	if err != nil {
+		return nil
+	}
+	return key
+}
+
+// DeriveSubkey is Subkey with an error: ErrLocked after Wipe, or a refusal for
+// an empty purpose or one under the reserved "data/" and "vault/" prefixes
+// (which would alias the data keys or this package's own keys).
+func (k *Keys) DeriveSubkey(purpose string) ([]byte, error) {
+	if purpose == "" || strings.HasPrefix(purpose, "data/") || strings.HasPrefix(purpose, "vault/") {
+		return nil, fmt.Errorf("vault: derive subkey: purpose %q is reserved", purpose)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.vk == nil {
+		return nil, fmt.Errorf("vault: derive subkey: %w", ErrLocked)
+	}
+	if key, ok := k.subkeys[purpose]; ok {
+		return key, nil
+	}
+	key := deriveKey(k.vk, "calmally/"+purpose)
+	k.subkeys[purpose] = key
+	return key, nil
+}
+
+// Wipe zeroes VK, the derived data keys and every slice Subkey returned, and
+// locks k for good.
+func (k *Keys) Wipe() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	wipe(k.vk)
+	k.vk = nil
+	for v, key := range k.data {
+		wipe(key)
+		delete(k.data, v)
+	}
+	for p, key := range k.subkeys {
+		wipe(key)
+		delete(k.subkeys, p)
+	}
+}
+
+// dataKey returns the data key of a version, caching the current ones.
+func (k *Keys) dataKey(version uint32) ([]byte, error) {
+	k.mu.RLock()
+	if k.vk == nil {
+		k.mu.RUnlock()
+		return nil, ErrLocked
+	}
+	key, ok := k.data[version]
+	k.mu.RUnlock()
+	if ok {
+		return key, nil
+	}
+
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.vk == nil {
+		return nil, ErrLocked
+	}
+	if key, ok := k.data[version]; ok {
+		return key, nil
+	}
+	key = dataKey(k.vk, version)
+	if len(k.data) < maxCachedDataKeys {
+		k.data[version] = key
+	}
+	return key, nil
+}
+
+// vkCopy returns a copy of VK for wrapping, or ErrLocked.
+func (k *Keys) vkCopy() ([]byte, error) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	if k.vk == nil {
+		return nil, ErrLocked
+	}
+	return append([]byte(nil), k.vk...), nil
+}
+
+func dataKey(vk []byte, version uint32) []byte {
+	return deriveKey(vk, "calmally/data/v"+strconv.FormatUint(uint64(version), 10))
+}
+
+// keyID is a public fingerprint of VK stored in the header, so that keys
+// from another vault are caught before they rewrap this one.
+func keyID(vk []byte) []byte {
+	return deriveKey(vk, "calmally/vault/key-id")[:16]
+}
+
+// deriveKey is HKDF-SHA256 with no salt (VK is already uniformly random) and
+// a 32-byte output.
+func deriveKey(secret []byte, info string) []byte {
+	key, err := hkdf.Key(sha256.New, secret, nil, info, 32)
+	if err != nil {
+		panic("vault: hkdf: " + err.Error()) // only for lengths > 255·32, impossible here
+	}
+	return key
+}
