@@ -1,15 +1,18 @@
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
 
 // The app is served from the Wails asset server (embedded dist/ in production,
 // -assetdir in the dev build), so relative asset URLs keep both working.
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  // svelteTesting() only acts under Vitest: browser build of Svelte, auto-cleanup.
+  plugins: [svelte(), svelteTesting()],
   build: {
     outDir: 'dist',
-    // dist/.gitkeep must survive builds (go:embed needs a tracked file);
-    // Vite copies public/.gitkeep back in after emptying the folder.
+    // Vite empties dist/ and then copies public/.gitkeep back, so the tracked
+    // dist/.gitkeep that go:embed needs survives every build.
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
@@ -17,7 +20,5 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
-    setupFiles: ['tests/setup.ts'],
   },
-  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
 });

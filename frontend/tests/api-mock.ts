@@ -1,0 +1,24 @@
+// A stand-in for src/api in unit tests: real error helpers and event names, every
+// Go call a vi.fn(). Use it as: vi.mock('../src/api', () => import('./api-mock')).
+import { vi } from 'vitest';
+
+export * from '../src/api/errors';
+export * from '../src/api/events';
+
+export const version = vi.fn();
+export const status = vi.fn();
+export const checkPassphrase = vi.fn();
+export const createVault = vi.fn();
+export const confirmRecoveryCode = vi.fn();
+export const unlock = vi.fn();
+export const lock = vi.fn();
+export const activity = vi.fn();
+export const recover = vi.fn();
+export const changePassphrase = vi.fn();
+export const newRecoveryKit = vi.fn();
+export const setAutoLock = vi.fn();
+export const rotateDataKey = vi.fn();
+export const auditList = vi.fn();
+export const auditActions = vi.fn();
+export const auditVerify = vi.fn();
+export const onEvent = vi.fn(() => () => {});
