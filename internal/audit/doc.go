@@ -49,8 +49,11 @@
 // their Detail, and deletes them from the pending list, in one transaction.
 // The pending chain is unkeyed: it catches accidental damage and clumsy edits,
 // not an attacker who recomputes it. If it does not verify, the entries are
-// still absorbed and an ActionIntegrityError entry records
-// "reason=pending_chain_broken".
+// still absorbed, marked "pending=unverified" from the first broken link on,
+// and a pending row that no longer validates is replaced by an
+// ActionIntegrityError entry ("reason=pending_entry_invalid"). Unlocking never
+// fails because of the pending list. Its length is bounded by the unlock
+// throttle, not here.
 //
 // # Limits
 //
