@@ -30,7 +30,7 @@ const auditTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 // verifyPageSize bounds how many rows VerifyAudit holds and how long each of
 // its read transactions keeps the (single) connection.
-const verifyPageSize = 5000
+var verifyPageSize = 5000 // a variable so tests can exercise paging
 
 const auditColumns = `seq, at, actor, action, record_type, record_id, detail, prev_mac, mac`
 
