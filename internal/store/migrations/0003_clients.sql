@@ -5,9 +5,12 @@
 --   status               'active' | 'discharged'
 --   source               how the record arrived: 'clinic' | 'platform' | 'import'
 --   created_at, updated_at, last_interaction_at
---                        RFC 3339 UTC; last_interaction_at is set by notes and
+--                        UTC, fixed width 2006-01-02T15:04:05Z (so text order is
+--                        time order); last_interaction_at is set by notes and
 --                        bookings (without bumping rev) and drives retention.
--- Nullable sealed columns are NULL when the field is empty.
+-- Every sealed column is always present, even for an empty field (an empty
+-- string is sealed too), so a column blanked or swapped by hand fails to open
+-- instead of reading as "no value".
 CREATE TABLE clients (
 	id TEXT PRIMARY KEY,
 	rev INTEGER NOT NULL CHECK (rev >= 1),
@@ -17,15 +20,15 @@ CREATE TABLE clients (
 	updated_at TEXT NOT NULL,
 	last_interaction_at TEXT,
 	name BLOB NOT NULL,
-	preferred_name BLOB,
+	preferred_name BLOB NOT NULL,
 	date_of_birth BLOB NOT NULL,
-	gender BLOB,
-	phone BLOB,
-	email BLOB,
-	emergency_contact BLOB,
-	presenting_concerns BLOB,
-	treatment_preferences BLOB,
-	language BLOB
+	gender BLOB NOT NULL,
+	phone BLOB NOT NULL,
+	email BLOB NOT NULL,
+	emergency_contact BLOB NOT NULL,
+	presenting_concerns BLOB NOT NULL,
+	treatment_preferences BLOB NOT NULL,
+	language BLOB NOT NULL
 ) STRICT;
 
 CREATE INDEX clients_status ON clients (status);
@@ -44,6 +47,6 @@ CREATE TABLE client_history (
 	action TEXT NOT NULL CHECK (action IN ('correction', 'discharge', 'reopen')),
 	reason TEXT NOT NULL DEFAULT '',
 	fields TEXT NOT NULL DEFAULT '',
-	previous BLOB,
+	previous BLOB NOT NULL,
 	UNIQUE (client_id, rev)
 ) STRICT;
