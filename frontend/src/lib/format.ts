@@ -35,3 +35,9 @@ export function downloadBase64(base64: string, fileName: string, mime: string): 
   // Give the browser a moment to start the download before the URL goes away.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** "unlock_failed" → "Unlock failed": audit action names as people read them. */
+export function humanizeAction(action: string): string {
+  const words = action.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
