@@ -10,6 +10,9 @@ import (
 	"slices"
 )
 
+// ErrLocked is returned when an entry must be MACed but no key is held.
+var ErrLocked = errors.New("audit: the vault is locked")
+
 // Kinds of verification failure. A *Problem wraps exactly one of them.
 var (
 	// ErrEdited: an entry's MAC does not match its contents.

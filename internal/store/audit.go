@@ -45,7 +45,7 @@ const auditColumns = `seq, at, actor, action, record_type, record_id, detail, pr
 // quietly start over.
 func AppendAuditTx(ctx context.Context, tx *sql.Tx, chain *audit.Chain, e audit.Entry) (audit.Entry, error) {
 	if chain == nil {
-		return audit.Entry{}, errors.New("store: append audit: the vault is locked")
+		return audit.Entry{}, fmt.Errorf("store: append audit: %w", audit.ErrLocked)
 	}
 	if err := e.Validate(); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)

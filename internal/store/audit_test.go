@@ -579,3 +579,10 @@ func BenchmarkVerify100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/entry")
 }
+
+func TestAuditAppendWhileLocked(t *testing.T) {
+	db := openAuditDB(t)
+	if _, err := db.AppendAudit(context.Background(), nil, entryN(1)); !errors.Is(err, audit.ErrLocked) {
+		t.Errorf("AppendAudit(nil chain) = %v, want ErrLocked", err)
+	}
+}
