@@ -19,6 +19,7 @@ const shots = join(here, 'screenshots');
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const passphrase = 'correct horse battery staple orchard';
+const newPassphrase = 'lantern meadow quietly violin harbour';
 const screens = [
   ['today', 'Today'],
   ['calendar', 'Calendar'],
@@ -247,6 +248,54 @@ test('Audit lists unlock, failed unlock and lock; Verify trail says ok', async (
   await shot(page, '40-audit');
 });
 
+test('recovery kit: forgotten passphrase, new passphrase, new code confirmed', async (page) => {
+  await page.keyboard.press('Control+l');
+  await page.waitForSelector('[data-testid="lock-screen"]', { timeout });
+  await page.getByRole('button', { name: /Use recovery kit/ }).click();
+  await page.waitForSelector('[data-testid="recovery-screen"]', { timeout });
+  await page.getByLabel('Recovery code').fill(recoveryCode);
+  await page.getByLabel('New passphrase', { exact: true }).fill(newPassphrase);
+  await page.getByLabel('Repeat new passphrase', { exact: true }).fill(newPassphrase);
+  const box = page.locator('[data-testid="recovery-screen"] input[type="checkbox"]');
+  if (await box.count()) await box.check();
+  const go = page.getByRole('button', { name: 'Recover', exact: true });
+  await go.and(page.locator(':enabled')).waitFor({ timeout });
+  await axe(page, 'recovery');
+  await shot(page, '50-recovery');
+  await go.click();
+  await page.waitForSelector('[data-testid="recovery-code"]', { timeout: 30_000 });
+  const fresh = (await page.getByTestId('recovery-code').textContent()).trim();
+  assert(fresh !== recoveryCode, 'recovery issued the same code again');
+  await page.getByRole('button', { name: /I have saved it/ }).click();
+  await page.getByLabel('Recovery code').fill(fresh);
+  await page.getByRole('button', { name: 'Confirm code' }).click();
+  await page.waitForSelector('nav[aria-label="Main"]', { timeout });
+
+  // The new passphrase is now the one that unlocks.
+  await page.keyboard.press('Control+l');
+  await page.waitForSelector('[data-testid="lock-screen"]', { timeout });
+  await page.getByLabel('Passphrase', { exact: true }).fill(newPassphrase);
+  const unlockButton = page.getByRole('button', { name: 'Unlock', exact: true });
+  await unlockButton.and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+  await unlockButton.click();
+  await page.waitForSelector('nav[aria-label="Main"]', { timeout: 30_000 });
+});
+
+test('dark theme: every screen axe-clean', async (page) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    for (let i = 0; i < screens.length; i++) {
+      await goToScreen(page, i);
+      if (screens[i][0] === 'settings') await page.waitForSelector('[data-testid="about-version"]', { timeout });
+      if (screens[i][0] === 'audit') await page.waitForSelector('[data-testid="audit-row"]', { timeout });
+      await axe(page, `${screens[i][1]} (dark)`);
+    }
+    await shot(page, '90-dark-audit');
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+});
+
 // --- run ---------------------------------------------------------------------------
 
 await mkdir(shots, { recursive: true });
@@ -287,14 +336,6 @@ for (const t of tests) {
     console.log(`FAIL ${t.name} (${Date.now() - started} ms)\n      ${String(e?.message ?? e).split('\n').join('\n      ')}`);
     await shot(page, `fail-${passed + failed}`).catch(() => {});
   }
-}
-
-// A dark-theme look at the shell for the human reviewer (not a test).
-try {
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await shot(page, '90-dark-theme');
-} catch {
-  // best effort
 }
 
 await browser.close();

@@ -43,6 +43,8 @@ export interface RecoveryKit {
 export interface RecoverRequest {
   recoveryCode: string;
   newPassphrase: string;
+  /** True when no keychain is available and the user accepted passphrase-only. */
+  passphraseOnly: boolean;
 }
 
 export interface ChangePassphraseRequest {
@@ -91,7 +93,8 @@ export interface RekeyDone {
   error: string;
 }
 
-export type LockReason = 'idle' | 'user';
+/** Why the vault locked: after inactivity, on the user's request, or because the app is closing. */
+export type LockReason = 'idle' | 'user' | 'exit';
 
 export interface LockedEvent {
   reason: LockReason;
