@@ -100,3 +100,28 @@ func TestValidateDetailStoredForm(t *testing.T) {
 		t.Errorf("ParseDetail = %v, %v", pairs, err)
 	}
 }
+
+// FuzzDetail: a stored detail that validates parses into pairs that D
+// rebuilds byte for byte, and nothing panics on arbitrary input.
+func FuzzDetail(f *testing.F) {
+	for _, s := range []string{"", "field=phone", "a=b c=d", "name=Priya Sharma", "k=", "=v", "k=v k=v", "n=9876543210"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		pairs, err := ParseDetail(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v does not wrap ErrInvalid", err)
+			}
+			return
+		}
+		var kv []string
+		for _, p := range pairs {
+			kv = append(kv, p[0], p[1])
+		}
+		d := D(kv...)
+		if d.Err() != nil || d.String() != s {
+			t.Fatalf("D(ParseDetail(%q)) = %q, %v", s, d.String(), d.Err())
+		}
+	})
+}
