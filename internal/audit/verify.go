@@ -59,6 +59,8 @@ const reorderWindow = 1024
 type Verifier struct {
 	c        *Chain
 	h        hash.Hash
+	buf      []byte   // reused encoding buffer
+	sum      [32]byte // reused MAC output
 	n        int64
 	lastSeq  int64
 	lastMAC  []byte
@@ -90,7 +92,7 @@ func (v *Verifier) Add(e Entry) bool {
 		v.fail(want, ErrDeleted, fmt.Sprintf("seq %d to %d missing", want, e.Seq-1))
 		return false
 	}
-	if !hmac.Equal(link(v.h, e.PrevMAC, e), e.MAC) {
+	if !hmac.Equal(v.link(e.PrevMAC, e), e.MAC) {
 		if s := v.authenticAt(e); s != 0 {
 			v.fail(e.Seq, ErrReordered, fmt.Sprintf("entry belongs at seq %d", s))
 			return false
@@ -112,6 +114,15 @@ func (v *Verifier) Add(e Entry) bool {
 	return true
 }
 
+// link is Chain.Link without allocating; the result is valid until the next
+// call.
+func (v *Verifier) link(prev []byte, e Entry) []byte {
+	v.buf = encode(v.buf[:0], tagEntry, prev, e)
+	v.h.Reset()
+	v.h.Write(v.buf)
+	return v.h.Sum(v.sum[:0])
+}
+
 // authenticAt returns the nearby seq at which e's MAC would be valid, or 0.
 func (v *Verifier) authenticAt(e Entry) int64 {
 	for d := int64(1); d <= reorderWindow; d++ {
@@ -121,7 +132,7 @@ func (v *Verifier) authenticAt(e Entry) int64 {
 			}
 			c := e
 			c.Seq = s
-			if hmac.Equal(link(v.h, e.PrevMAC, c), e.MAC) {
+			if hmac.Equal(v.link(e.PrevMAC, c), e.MAC) {
 				return s
 			}
 		}
@@ -135,7 +146,7 @@ func (v *Verifier) lookAhead(e Entry) {
 	s := v.suspect
 	c := e
 	c.Seq = s.Seq
-	if hmac.Equal(link(v.h, s.PrevMAC, c), s.MAC) {
+	if hmac.Equal(v.link(s.PrevMAC, c), s.MAC) {
 		v.fail(s.Seq, ErrReordered, fmt.Sprintf("contents swapped with seq %d", e.Seq))
 		return
 	}
