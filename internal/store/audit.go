@@ -231,6 +231,9 @@ func scanAudit(rows *sql.Rows, dst []audit.Entry) ([]audit.Entry, error) {
 // held for the whole run. The last page and the head are read in one
 // transaction, so entries appended meanwhile cannot look like truncation.
 func (db *DB) VerifyAudit(ctx context.Context, chain *audit.Chain) (int64, error) {
+	if chain == nil {
+		return 0, fmt.Errorf("store: verify audit: %w", audit.ErrLocked)
+	}
 	v := chain.NewVerifier()
 	var after int64
 	page := make([]audit.Entry, 0, verifyPageSize)
@@ -330,6 +333,9 @@ func (db *DB) CountPendingAudit(ctx context.Context) (int64, error) {
 // integrity_error entry. Either way the unlock goes ahead; the damage is
 // recorded, not hidden and not fatal.
 func (db *DB) AbsorbPendingAudit(ctx context.Context, chain *audit.Chain) (int, error) {
+	if chain == nil {
+		return 0, fmt.Errorf("store: absorb pending audit: %w", audit.ErrLocked)
+	}
 	var n int
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, record_type, record_id, detail, prev_hash, hash

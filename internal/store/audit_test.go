@@ -585,4 +585,10 @@ func TestAuditAppendWhileLocked(t *testing.T) {
 	if _, err := db.AppendAudit(context.Background(), nil, entryN(1)); !errors.Is(err, audit.ErrLocked) {
 		t.Errorf("AppendAudit(nil chain) = %v, want ErrLocked", err)
 	}
+	if _, err := db.VerifyAudit(context.Background(), nil); !errors.Is(err, audit.ErrLocked) {
+		t.Errorf("VerifyAudit(nil chain) = %v, want ErrLocked", err)
+	}
+	if _, err := db.AbsorbPendingAudit(context.Background(), nil); !errors.Is(err, audit.ErrLocked) {
+		t.Errorf("AbsorbPendingAudit(nil chain) = %v, want ErrLocked", err)
+	}
 }
