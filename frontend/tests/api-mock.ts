@@ -21,4 +21,4 @@ export const rotateDataKey = vi.fn();
 export const auditList = vi.fn();
 export const auditActions = vi.fn();
 export const auditVerify = vi.fn();
-export const onEvent = vi.fn(() => () => {});
+export const onEvent = vi.fn((_name: string, _handler: (payload: any) => void): (() => void) => () => {});
