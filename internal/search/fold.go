@@ -1,0 +1,264 @@
+package search
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxTermBytes bounds a term's folded length so that a pasted blob cannot
+// bloat the dictionary. Longer words are indexed by their first maxTermBytes
+// bytes, cut on a rune boundary; queries are cut the same way, so they still
+// match.
+const maxTermBytes = 64
+
+// Rune classes for the scanner.
+const (
+	sepRune  = iota // ends a word
+	wordRune        // letter, number or mark: part of a word and of its term
+	skipRune        // Latin-style diacritic or format character: inside a word, left out of its term
+)
+
+// smallClass caches the class of every rune below 0x0E00, which covers ASCII,
+// Latin, Greek, Cyrillic, Arabic and all the Indic blocks from Devanagari to
+// Sinhala: almost every rune a practice in India writes.
+var smallClass = sync.OnceValue(func() *[0x0E00]uint8 {
+	var t [0x0E00]uint8
+	for r := range rune(len(t)) {
+		t[r] = classify(r)
+	}
+	return &t
+})
+
+func runeClass(r rune) uint8 {
+	if r < 0x0E00 {
+		return smallClass()[r]
+	}
+	return classify(r)
+}
+
+func classify(r rune) uint8 {
+	switch {
+	case isDiacritic(r), unicode.Is(unicode.Cf, r):
+		// Cf holds ZWJ/ZWNJ (used inside Indic conjuncts), soft hyphens and
+		// bidi marks: none of them should split or change a word.
+		return skipRune
+	case unicode.IsLetter(r), unicode.IsNumber(r), unicode.IsMark(r):
+		return wordRune
+	}
+	return sepRune
+}
+
+// isDiacritic reports whether r is one of the generic combining marks that
+// NFKD splits off Latin, Greek and Cyrillic letters (é → e + U+0301). Only
+// these are dropped: the Indic scripts' vowel signs, viramas and nuktas live
+// in their own blocks and change the meaning of a word, so they are kept.
+func isDiacritic(r rune) bool {
+	return (r >= 0x0300 && r <= 0x036F) || (r >= 0x1AB0 && r <= 0x1AFF) ||
+		(r >= 0x1DC0 && r <= 0x1DFF) || (r >= 0x20D0 && r <= 0x20FF) ||
+		(r >= 0xFE20 && r <= 0xFE2F)
+}
+
+// isIndic reports whether r is in one of the Brahmic blocks from Devanagari
+// to Sinhala, or in Devanagari Extended or Vedic Extensions.
+func isIndic(r rune) bool {
+	return (r >= 0x0900 && r <= 0x0DFF) || (r >= 0xA8E0 && r <= 0xA8FF) || (r >= 0x1CD0 && r <= 0x1CFF)
+}
+
+// appendFolded appends the folded form of one rune of NFKD text.
+func appendFolded(dst []byte, r rune) []byte {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return append(dst, byte(r))
+	}
+	if isIndic(r) {
+		// The Indic blocks are 0x80 apart and each puts its digit zero at
+		// offset 0x66, so २०२४ and 2024 are the same term.
+		if r <= 0x0DFF && unicode.IsDigit(r) {
+			return append(dst, byte('0'+(r&0x7F)-0x66))
+		}
+		return utf8.AppendRune(dst, r)
+	}
+	switch r {
+	case 'ß', 'ẞ':
+		return append(dst, "ss"...)
+	case 'æ', 'Æ':
+		return append(dst, "ae"...)
+	case 'œ', 'Œ':
+		return append(dst, "oe"...)
+	case 'ø', 'Ø':
+		r = 'o'
+	case 'ł', 'Ł':
+		r = 'l'
+	case 'đ', 'Đ':
+		r = 'd'
+	case 'ı':
+		r = 'i'
+	case 'ς':
+		r = 'σ'
+	}
+	return utf8.AppendRune(dst, unicode.ToLower(r))
+}
+
+// asciiFold maps an ASCII byte to its folded form, or to 0 if it separates
+// words.
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := range byte(utf8.RuneSelf) {
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			t[c] = c
+		case 'A' <= c && c <= 'Z':
+			t[c] = c + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// bound records, for a word being scanned, that the first folded bytes of
+// its term come from the original text up to byte orig.
+type bound struct{ folded, orig int }
+
+// A scanner splits text into words and folds each into a term: NFKD, Latin
+// diacritics removed, lower case. Words are runs of letters, numbers and
+// marks, so punctuation (including the Devanagari danda) and spaces separate
+// them. It reuses its buffers between calls and is not safe for concurrent
+// use.
+type scanner struct {
+	buf    []byte // the current word's term
+	seg    []byte // a normalised segment
+	track  bool   // whether to fill bounds
+	bounds []bound
+
+	inWord     bool
+	full       bool // term reached maxTermBytes
+	start, end int  // the current word in the original text
+	emit       func(term []byte, start, end int)
+}
+
+// scan calls emit for each word of text, in order, with its term and its byte
+// range in text. term aliases the scanner's buffer and s.bounds describes the
+// word only during the call.
+func (s *scanner) scan(text string, emit func(term []byte, start, end int)) {
+	s.emit = emit
+	s.inWord, s.buf, s.bounds = false, s.buf[:0], s.bounds[:0]
+	for i := 0; i < len(text); {
+		// Most text is already in NFKD (ASCII, Devanagari without
+		// precomposed nukta letters): fold it rune by rune in place.
+		quick := i + norm.NFKD.QuickSpanString(text[i:])
+		for i < quick {
+			if c := text[i]; c < utf8.RuneSelf {
+				if f := asciiFold[c]; f != 0 {
+					s.word(i)
+					if !s.full {
+						s.push(f, i+1)
+					}
+					s.end = i + 1
+				} else {
+					s.flush()
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(text[i:])
+			s.unit(r, i, i+size)
+			i += size
+		}
+		if i >= len(text) {
+			break
+		}
+		// Normalise one segment (a starter and its marks); every rune it
+		// yields maps back to the whole segment.
+		j := norm.NFKD.NextBoundaryInString(text[i:], true)
+		if j <= 0 {
+			j = len(text) - i
+		}
+		s.seg = norm.NFKD.AppendString(s.seg[:0], text[i:i+j])
+		for k := 0; k < len(s.seg); {
+			r, size := utf8.DecodeRune(s.seg[k:])
+			s.unit(r, i, i+j)
+			k += size
+		}
+		i += j
+	}
+	s.flush()
+	s.emit = nil
+}
+
+func (s *scanner) word(at int) {
+	if !s.inWord {
+		s.inWord, s.full, s.start = true, false, at
+	}
+}
+
+func (s *scanner) push(c byte, orig int) {
+	if len(s.buf) == maxTermBytes {
+		s.full = true
+		return
+	}
+	s.buf = append(s.buf, c)
+	if s.track {
+		s.bounds = append(s.bounds, bound{len(s.buf), orig})
+	}
+}
+
+// unit handles one rune of normalised text that came from text[os:oe].
+func (s *scanner) unit(r rune, os, oe int) {
+	switch runeClass(r) {
+	case skipRune:
+		if s.inWord {
+			s.end = oe
+			if s.track && len(s.bounds) > 0 && !s.full {
+				s.bounds[len(s.bounds)-1].orig = oe
+			}
+		}
+	case wordRune:
+		s.word(os)
+		if !s.full {
+			n := len(s.buf)
+			s.buf = appendFolded(s.buf, r)
+			if len(s.buf) > maxTermBytes {
+				s.buf, s.full = s.buf[:n], true
+			} else if s.track {
+				s.bounds = append(s.bounds, bound{len(s.buf), oe})
+			}
+		}
+		s.end = oe
+	default:
+		s.flush()
+	}
+}
+
+func (s *scanner) flush() {
+	if !s.inWord {
+		return
+	}
+	if len(s.buf) > 0 {
+		s.emit(s.buf, s.start, s.end)
+	}
+	s.inWord, s.buf, s.bounds = false, s.buf[:0], s.bounds[:0]
+}
+
+// Fold returns the terms of text as the index sees them, in order: what a
+// query or a document is reduced to before matching. It is exported for the
+// UI and for tests; the index itself never keeps this form of a document.
+func Fold(text string) []string {
+	var s scanner
+	var out []string
+	s.scan(validUTF8(text), func(term []byte, _, _ int) { out = append(out, string(term)) })
+	return out
+}
+
+// validUTF8 replaces invalid bytes so that every later slice of the text
+// falls on rune boundaries. Valid text (nearly all) is returned unchanged,
+// without a copy.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
