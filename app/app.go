@@ -298,4 +298,3 @@ func (a *App) RotateDataKey() error {
 	}()
 	return nil
 }
-

@@ -30,13 +30,13 @@ import (
 // Options configures Open. Zero values get production defaults.
 type Options struct {
 	DataDir  string
-	Keychain vault.Keychain            // default: the OS keychain with a timeout
-	Now      func() time.Time          // default: time.Now
-	KDF      func() vault.KDFParams    // default: calibrated to about 0.5 s
-	Logger   *slog.Logger              // default: the rotating log in DataDir
-	Sleep    func(time.Duration)       // default: time.Sleep (tests shorten it)
-	OnLock   func(reason string)       // called after every lock (the app emits an event)
-	Actor    string                    // who acts, for the audit trail
+	Keychain vault.Keychain         // default: the OS keychain with a timeout
+	Now      func() time.Time       // default: time.Now
+	KDF      func() vault.KDFParams // default: calibrated to about 0.5 s
+	Logger   *slog.Logger           // default: the rotating log in DataDir
+	Sleep    func(time.Duration)    // default: time.Sleep (tests shorten it)
+	OnLock   func(reason string)    // called after every lock (the app emits an event)
+	Actor    string                 // who acts, for the audit trail
 }
 
 // Practice is an open profile. It is safe for concurrent use.
@@ -147,13 +147,13 @@ func (p *Practice) OnLock(fn func()) {
 
 // Status is what the lock screen and onboarding need to know.
 type Status struct {
-	Initialized        bool
-	Locked             bool
-	PassphraseOnly     bool
-	AutoLock           time.Duration
-	UnlockDelay        time.Duration // wait before the next unlock attempt is accepted
-	KeychainAvailable  bool
-	KeychainProblem    string
+	Initialized       bool
+	Locked            bool
+	PassphraseOnly    bool
+	AutoLock          time.Duration
+	UnlockDelay       time.Duration // wait before the next unlock attempt is accepted
+	KeychainAvailable bool
+	KeychainProblem   string
 }
 
 // Status reports the profile's state. It probes the keychain (with a timeout)

@@ -400,7 +400,7 @@ func TestRotationInterruptedAndResumed(t *testing.T) {
 		t.Fatalf("resumed rotation counted %d rows, want the %d left", last, left)
 	}
 	keys, _ = p.Keys()
-	rs, err := db.Query(`SELECT id, body FROM rotation_fixture`)
+	rs, err := p.DB().SQL().Query(`SELECT id, body FROM rotation_fixture`)
 	if err != nil {
 		t.Fatal(err)
 	}
