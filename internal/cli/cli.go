@@ -61,6 +61,7 @@ type root struct {
 	Version versionCmd `cmd:"" help:"Print the version."`
 	Init    initCmd    `cmd:"" help:"Create the encrypted vault of a new profile."`
 	Audit   auditCmd   `cmd:"" help:"Inspect the tamper-evident audit trail."`
+	Clients clientsCmd `cmd:"" help:"Add, list and show clients (adults only)."`
 }
 
 // runCtx is handed to every command's Run.

@@ -224,3 +224,24 @@ func FieldsText(fields []string) string {
 	}
 	return strings.Join(r, ", ")
 }
+
+// PreviousValues is Previous as text, one entry per changed profile field
+// (dates YYYY-MM-DD; the emergency contact as "name (relationship) phone").
+func (h HistoryEntry) PreviousValues() map[string]string {
+	out := make(map[string]string, len(h.Fields))
+	plain, _ := fieldPlaintexts(h.Previous)
+	for _, f := range h.Fields {
+		switch {
+		case f == FieldEmergencyContact:
+			ec := h.Previous.EmergencyContact
+			if !ec.IsZero() {
+				out[f] = strings.TrimSpace(fmt.Sprintf("%s (%s) %s", ec.Name, ec.Relationship, ec.Phone))
+			} else {
+				out[f] = ""
+			}
+		case slices.Contains(SealedFields, f):
+			out[f] = string(plain[f])
+		}
+	}
+	return out
+}
