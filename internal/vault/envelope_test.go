@@ -239,3 +239,35 @@ func TestKeysConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestWipeDuringUse: a Wipe racing with Seal must never produce an envelope
+// under a half-zeroed key; every seal that succeeds opens with the real key.
+func TestWipeDuringUse(t *testing.T) {
+	for range 20 {
+		k := testKeys()
+		var wg sync.WaitGroup
+		envs := make(chan []byte, 400)
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 100 {
+					env, err := k.Seal(noteAD, []byte("racing"))
+					if err != nil {
+						if !errors.Is(err, ErrLocked) {
+							t.Error(err)
+						}
+						return
+					}
+					envs <- env
+				}
+			}()
+		}
+		k.Wipe()
+		wg.Wait()
+		close(envs)
+		for env := range envs {
+			mustOpen(t, testKeys(), noteAD, env, []byte("racing"))
+		}
+	}
+}

@@ -55,9 +55,13 @@ func MinimumKDF() KDFParams {
 // Calibrate returns Argon2id parameters that take about target on this
 // machine (0.5 s is the production choice), never below MinimumKDF. It runs
 // Argon2id once at the minimum and scales from that: memory first (up to
-// 256 MiB), then passes. It therefore costs one minimum run, whatever target.
+// 256 MiB), then passes. It therefore costs one minimum run, whatever target;
+// a target of zero or less returns the minimum without measuring.
 func Calibrate(target time.Duration) KDFParams {
 	p := MinimumKDF()
+	if target <= 0 {
+		return p
+	}
 	start := time.Now()
 	argon2.IDKey([]byte("calibrate"), p.Salt, p.Time, p.MemoryKiB, p.Threads, 32)
 	took := time.Since(start)

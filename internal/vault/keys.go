@@ -65,11 +65,13 @@ func (k *Keys) SealWith(version uint32, ad AD, plaintext []byte) ([]byte, error)
 	if err := ad.check(); err != nil {
 		return nil, fmt.Errorf("vault: seal: %w", err)
 	}
-	key, err := k.dataKey(version)
+	env, err := k.withDataKey(version, func(key []byte) ([]byte, error) {
+		return seal(key, version, ad, plaintext)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("vault: seal: %w", err)
 	}
-	return seal(key, version, ad, plaintext)
+	return env, nil
 }
 
 // Open authenticates and decrypts an envelope sealed for ad under any data-key
@@ -81,11 +83,13 @@ func (k *Keys) Open(ad AD, envelope []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := k.dataKey(version)
-	if err != nil {
+	pt, err := k.withDataKey(version, func(key []byte) ([]byte, error) {
+		return openEnvelope(key, ad, envelope)
+	})
+	if errors.Is(err, ErrLocked) {
 		return nil, fmt.Errorf("vault: open: %w", err)
 	}
-	return openEnvelope(key, ad, envelope)
+	return pt, err
 }
 
 // Subkey derives a 32-byte key for a purpose other than record fields, such
@@ -140,32 +144,37 @@ func (k *Keys) Wipe() {
 	}
 }
 
-// dataKey returns the data key of a version, caching the current ones.
-func (k *Keys) dataKey(version uint32) ([]byte, error) {
+// withDataKey runs f with the data key of a version while holding the lock,
+// so that Wipe cannot zero the key halfway through a seal or open. Keys of up
+// to maxCachedDataKeys versions are cached; others are derived, used and
+// wiped.
+func (k *Keys) withDataKey(version uint32, f func(key []byte) ([]byte, error)) ([]byte, error) {
 	k.mu.RLock()
 	if k.vk == nil {
 		k.mu.RUnlock()
 		return nil, ErrLocked
 	}
-	key, ok := k.data[version]
-	k.mu.RUnlock()
-	if ok {
-		return key, nil
+	if key, ok := k.data[version]; ok {
+		defer k.mu.RUnlock()
+		return f(key)
 	}
+	k.mu.RUnlock()
 
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.vk == nil {
 		return nil, ErrLocked
 	}
-	if key, ok := k.data[version]; ok {
-		return key, nil
+	key, ok := k.data[version]
+	if !ok {
+		key = dataKey(k.vk, version)
+		if len(k.data) < maxCachedDataKeys {
+			k.data[version] = key
+		} else {
+			defer wipe(key)
+		}
 	}
-	key = dataKey(k.vk, version)
-	if len(k.data) < maxCachedDataKeys {
-		k.data[version] = key
-	}
-	return key, nil
+	return f(key)
 }
 
 // vkCopy returns a copy of VK for wrapping, or ErrLocked.
