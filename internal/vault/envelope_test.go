@@ -172,6 +172,11 @@ func TestSubkey(t *testing.T) {
 	if !bytes.Equal(audit, k.Subkey("audit-mac")) {
 		t.Fatal("Subkey is not deterministic")
 	}
+	audit[0] ^= 0xff // the caller's copy; the vault's key is unaffected
+	if bytes.Equal(audit, k.Subkey("audit-mac")) {
+		t.Fatal("Subkey hands out its own cache")
+	}
+	audit[0] ^= 0xff
 	if bytes.Equal(audit, k.Subkey("backup")) {
 		t.Fatal("different purposes give the same key")
 	}
@@ -191,10 +196,13 @@ func TestSubkey(t *testing.T) {
 func TestWipe(t *testing.T) {
 	k := testKeys()
 	env, _ := k.Seal(noteAD, []byte("secret"))
-	sub := k.Subkey("backup")
+	k.Subkey("backup")
+	cachedVK, cachedData, cachedSub := k.vk, k.data[1], k.subkeys["backup"]
 	k.Wipe()
-	if !bytes.Equal(sub, make([]byte, 32)) {
-		t.Error("Wipe left a subkey in memory")
+	for name, b := range map[string][]byte{"vault key": cachedVK, "data key": cachedData, "subkey": cachedSub} {
+		if len(b) != 32 || !bytes.Equal(b, make([]byte, 32)) {
+			t.Errorf("Wipe left the %s in memory", name)
+		}
 	}
 	if _, err := k.Seal(noteAD, []byte("x")); !errors.Is(err, ErrLocked) {
 		t.Errorf("Seal after Wipe: %v", err)

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"errors"
@@ -16,6 +17,7 @@ const (
 	// maxCachedDataKeys bounds the derived-key cache, so envelopes naming
 	// arbitrary key versions cannot grow it without limit.
 	maxCachedDataKeys = 8
+	maxCachedSubkeys  = 16
 )
 
 // Keys holds an unlocked vault key (VK) and the data keys derived from it.
@@ -26,7 +28,7 @@ type Keys struct {
 	vk      []byte // nil once wiped
 	version uint32 // current data-key version, used by Seal
 	data    map[uint32][]byte
-	subkeys map[string][]byte // handed out by Subkey, one per purpose; zeroed by Wipe
+	subkeys map[string][]byte // cache behind Subkey, one per purpose
 }
 
 func newKeys(vk []byte, version uint32) *Keys {
@@ -96,9 +98,12 @@ func (k *Keys) Open(ad AD, envelope []byte) ([]byte, error) {
 // as "audit-mac", "backup" or "consent-mac": HKDF-SHA256(VK, info
 // "calmally/"+purpose). The same purpose always yields the same key. It
 // returns nil after Wipe or for a reserved purpose; DeriveSubkey says why.
-// The returned slice is shared by every caller of the same purpose and is
-// zeroed by Wipe: do not modify it, and copy it only if it must outlive the
-// lock.
+//
+// Each call returns a fresh copy that the caller owns: Wipe cannot reach it,
+// so fetch the key when needed rather than keeping it past a lock (and clear
+// it if you do keep it). A shared slice zeroed by Wipe would instead let a
+// lock racing with, say, an audit append produce a MAC under a half-zeroed
+// key.
 func (k *Keys) Subkey(purpose string) []byte {
 	key, err := k.DeriveSubkey(purpose)
 	if err != nil {
@@ -114,21 +119,36 @@ func (k *Keys) DeriveSubkey(purpose string) ([]byte, error) {
 	if purpose == "" || strings.HasPrefix(purpose, "data/") || strings.HasPrefix(purpose, "vault/") {
 		return nil, fmt.Errorf("vault: derive subkey: purpose %q is reserved", purpose)
 	}
+	k.mu.RLock()
+	if k.vk == nil {
+		k.mu.RUnlock()
+		return nil, fmt.Errorf("vault: derive subkey: %w", ErrLocked)
+	}
+	if key, ok := k.subkeys[purpose]; ok {
+		defer k.mu.RUnlock()
+		return bytes.Clone(key), nil
+	}
+	k.mu.RUnlock()
+
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.vk == nil {
 		return nil, fmt.Errorf("vault: derive subkey: %w", ErrLocked)
 	}
-	if key, ok := k.subkeys[purpose]; ok {
-		return key, nil
+	key, ok := k.subkeys[purpose]
+	if !ok {
+		key = deriveKey(k.vk, "calmally/"+purpose)
+		if len(k.subkeys) < maxCachedSubkeys {
+			k.subkeys[purpose] = key
+		} else {
+			defer wipe(key)
+		}
 	}
-	key := deriveKey(k.vk, "calmally/"+purpose)
-	k.subkeys[purpose] = key
-	return key, nil
+	return bytes.Clone(key), nil
 }
 
-// Wipe zeroes VK, the derived data keys and every slice Subkey returned, and
-// locks k for good.
+// Wipe zeroes VK and the data keys and subkeys k holds, and locks k for good.
+// It waits for seals and opens in progress to finish.
 func (k *Keys) Wipe() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
