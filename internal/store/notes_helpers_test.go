@@ -216,7 +216,7 @@ func wantCode(t testing.TB, err error, code string) {
 	}
 }
 
-func exec(t testing.TB, db *DB, q string, args ...any) (sql.Result, error) {
+func execSQL(t testing.TB, db *DB, q string, args ...any) (sql.Result, error) {
 	t.Helper()
 	return db.sql.ExecContext(context.Background(), q, args...)
 }

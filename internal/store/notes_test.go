@@ -88,14 +88,14 @@ func TestSignedNoteCannotChange(t *testing.T) {
 	}
 	for _, tc := range raw {
 		t.Run("sql/"+tc.name, func(t *testing.T) {
-			_, err := exec(t, e.db, tc.sql, n.ID)
+			_, err := execSQL(t, e.db, tc.sql, n.ID)
 			if err == nil || !strings.Contains(err.Error(), "signed") {
 				t.Fatalf("got %v, want the trigger's signed abort", err)
 			}
 		})
 	}
 	t.Run("sql/re-seal under the same key version", func(t *testing.T) {
-		_, err := exec(t, e.db, `UPDATE notes SET sections = ? WHERE id = ?`, sameKeyEnvelope, n.ID)
+		_, err := execSQL(t, e.db, `UPDATE notes SET sections = ? WHERE id = ?`, sameKeyEnvelope, n.ID)
 		if err == nil || !strings.Contains(err.Error(), "signed") {
 			t.Fatalf("got %v, want the trigger's signed abort", err)
 		}
@@ -213,7 +213,7 @@ func TestAddendaKeepTheOriginal(t *testing.T) {
 		t.Errorf("addendum audited %d times", c)
 	}
 	for _, q := range []string{`UPDATE note_addenda SET signed_by = 'x' WHERE id = ?`, `DELETE FROM note_addenda WHERE id = ?`} {
-		if _, err := exec(t, e.db, q, got.Addenda[0].ID); err == nil || !strings.Contains(err.Error(), "signed") {
+		if _, err := execSQL(t, e.db, q, got.Addenda[0].ID); err == nil || !strings.Contains(err.Error(), "signed") {
 			t.Errorf("%s: got %v, want refusal", q, err)
 		}
 	}
@@ -283,7 +283,7 @@ func TestSignatureVerifiesAndDetectsChange(t *testing.T) {
 	// A change the trigger cannot see (the trigger dropped, the text re-sealed
 	// validly under the same rev by someone holding the key) is caught by the hash.
 	t.Run("database edit behind the trigger", func(t *testing.T) {
-		if _, err := exec(t, e.db, `DROP TRIGGER notes_signed_no_update`); err != nil {
+		if _, err := execSQL(t, e.db, `DROP TRIGGER notes_signed_no_update`); err != nil {
 			t.Fatal(err)
 		}
 		env, err := e.keys.Seal(vault.AD{Table: "notes", Column: "sections", RowID: n.ID, Revision: n.Rev},
@@ -291,7 +291,7 @@ func TestSignatureVerifiesAndDetectsChange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := exec(t, e.db, `UPDATE notes SET sections = ? WHERE id = ?`, env, n.ID); err != nil {
+		if _, err := execSQL(t, e.db, `UPDATE notes SET sections = ? WHERE id = ?`, env, n.ID); err != nil {
 			t.Fatal(err)
 		}
 		got, err := e.svc.Get(e.ctx, n.ID)
@@ -309,7 +309,7 @@ func TestSwappedOrReplayedEnvelopeIsRefused(t *testing.T) {
 	a := e.soap(t, "A", map[string]string{"plan": "note A"})
 	b := e.soap(t, "B", map[string]string{"plan": "note B"})
 
-	if _, err := exec(t, e.db, `UPDATE notes SET sections = (SELECT sections FROM notes WHERE id = ?) WHERE id = ?`, a.ID, b.ID); err != nil {
+	if _, err := execSQL(t, e.db, `UPDATE notes SET sections = (SELECT sections FROM notes WHERE id = ?) WHERE id = ?`, a.ID, b.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err := e.svc.Get(e.ctx, b.ID)
@@ -330,7 +330,7 @@ func TestSwappedOrReplayedEnvelopeIsRefused(t *testing.T) {
 	if _, err := e.svc.SaveDraft(e.ctx, c.ID, c.Rev, "C", map[string]string{"plan": "second"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec(t, e.db, `UPDATE notes SET sections = ? WHERE id = ?`, old, c.ID); err != nil {
+	if _, err := execSQL(t, e.db, `UPDATE notes SET sections = ? WHERE id = ?`, old, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.svc.Get(e.ctx, c.ID)
@@ -340,7 +340,7 @@ func TestSwappedOrReplayedEnvelopeIsRefused(t *testing.T) {
 	}
 
 	// The list shows the other notes and flags the damaged title only.
-	if _, err := exec(t, e.db, `UPDATE notes SET title = (SELECT title FROM notes WHERE id = ?) WHERE id = ?`, a.ID, c.ID); err != nil {
+	if _, err := execSQL(t, e.db, `UPDATE notes SET title = (SELECT title FROM notes WHERE id = ?) WHERE id = ?`, a.ID, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	items, err := e.svc.ListForClient(e.ctx, e.client)
@@ -461,7 +461,7 @@ func TestTemplatesAreVersioned(t *testing.T) {
 	if ids["soap"] != 1 || ids["dap"] != 1 || ids["birp"] != 1 || ids["free"] != 1 || ids[v1.ID] != 2 || len(all) != 5 {
 		t.Fatalf("templates = %v", ids)
 	}
-	if _, err := exec(t, e.db, `UPDATE note_templates SET name = 'x'`); err == nil {
+	if _, err := execSQL(t, e.db, `UPDATE note_templates SET name = 'x'`); err == nil {
 		t.Fatal("a template version changed in place")
 	}
 
@@ -709,7 +709,7 @@ func TestIndexAndForEachDecrypted(t *testing.T) {
 	}
 
 	// A damaged note is skipped, audited and reported; the others still stream.
-	if _, err := exec(t, e.db, `UPDATE notes SET title = x'00' WHERE id = ?`, c.ID); err != nil {
+	if _, err := execSQL(t, e.db, `UPDATE notes SET title = x'00' WHERE id = ?`, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	seen = map[string]string{}
