@@ -82,7 +82,7 @@ func RecoveryKitPDF(code string, createdAt time.Time) ([]byte, error) {
 
 	sections := []struct{ title, body string }{
 		{"What this is", "This code unlocks your CalmAlly Practice records if you forget your passphrase or replace this computer. " +
-			"It was shown to you once, when your records were set up. CalmAlly cannot look it up or send it to you again."},
+			"It is shown only once, when it is made, and is not stored anywhere: CalmAlly cannot look it up or send it to you again."},
 		{"Keep it offline, somewhere safe", "Print this page and keep it where you keep important papers, such as a locked drawer at home. " +
 			"Do not photograph it, email it, or save it in cloud storage or on this computer."},
 		{"Who can use it", "Anyone who holds this code and a copy of your CalmAlly data folder can read your clients' records. " +

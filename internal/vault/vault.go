@@ -26,26 +26,26 @@ func NewKeychainSecret() []byte {
 // Create does not judge passphrase strength: call RequireStrong first. The
 // recovery code is returned once and never stored; show it to the user and
 // offer RecoveryKitPDF.
-func Create(passphrase, keychainSecret []byte, kdf KDFParams) (*Header, *Keys, string, error) {
+func Create(passphrase, keychainSecret []byte, kdf KDFParams) (h *Header, k *Keys, recoveryCode string, err error) {
 	vk := make([]byte, vkLen)
 	rand.Read(vk)
-	h := &Header{
+	h = &Header{
 		Version:        HeaderVersion,
 		KeyID:          keyID(vk),
 		DataKeyVersion: 1,
 		CreatedAt:      now().UTC().Truncate(time.Second),
 	}
-	k := newKeys(vk, h.DataKeyVersion)
+	k = newKeys(vk, h.DataKeyVersion)
 	if err := h.rewrap(k, passphrase, keychainSecret, kdf); err != nil {
 		k.Wipe()
 		return nil, nil, "", fmt.Errorf("vault: create: %w", err)
 	}
-	code, err := h.newRecoveryCode(k)
+	recoveryCode, err = h.newRecoveryCode(k)
 	if err != nil {
 		k.Wipe()
 		return nil, nil, "", fmt.Errorf("vault: create: %w", err)
 	}
-	return h, k, code, nil
+	return h, k, recoveryCode, nil
 }
 
 // Unlock derives the unlock key from the passphrase and keychain secret and
