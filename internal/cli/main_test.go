@@ -1,0 +1,164 @@
+//go:build testscript
+
+// The build tag is temporary: go.sum lacks golang.org/x/tools (needed by
+// go-internal's txtar), and this package may not edit go.mod/go.sum. Until
+// `go get github.com/rogpeppe/go-internal/testscript@v1.16.0` is committed
+// (adds golang.org/x/tools v0.52.0), run these tests without touching the
+// repository's module files:
+//
+//	cp go.mod /tmp/ts.go.mod && cp go.sum /tmp/ts.go.sum
+//	go get -modfile=/tmp/ts.go.mod github.com/rogpeppe/go-internal/testscript@v1.16.0
+//	go test -modfile=/tmp/ts.go.mod -tags testscript ./internal/cli
+//
+// Once go.sum has the entry, delete these lines and the tag.
+
+package cli
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/calmally/practice/internal/vault"
+)
+
+// The testscript harness for every CLI test: each testdata/*.txtar script
+// runs `calmally ...` as a real process (this test binary, re-executed), with
+// a fresh data directory, a file-backed keychain and the minimum KDF cost.
+//
+// Environment a script sees:
+//
+//	CALMALLY_DATA_DIR        $WORK/data
+//	CALMALLY_TEST_KEYCHAIN   $WORK/.keychain (the fake keychain's folder)
+//	CALMALLY_TEST_NOW        unset: the real clock; set it (RFC 3339) in a
+//	                         script to pin "now", e.g. for age rules
+//
+// Besides testscript's own commands, `exits N command [args...]` runs a
+// command and fails unless it exits with status N; its stdout and stderr are
+// then checked with stdout/stderr as usual. Use it for the exit codes of
+// DESIGN.md section 6.
+//
+// Scripts create their own vault: put a strong passphrase in a file and run
+// `exec calmally init --passphrase-file pass.txt --recovery-kit-out kit.pdf`.
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"calmally": func() { os.Exit(testMain()) },
+	})
+}
+
+// testMain is main() of the calmally command as scripts see it; only the
+// keychain, the KDF cost and (optionally) the clock differ from production.
+func testMain() int {
+	env := Env{
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Keychain: fileKeychain{dir: os.Getenv("CALMALLY_TEST_KEYCHAIN")},
+		KDF:      vault.MinimumKDF,
+	}
+	if s := os.Getenv("CALMALLY_TEST_NOW"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "calmally test: CALMALLY_TEST_NOW must be RFC 3339")
+			return ExitError
+		}
+		env.Now = func() time.Time { return t }
+	}
+	return Run(context.Background(), os.Args[1:], env)
+}
+
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata",
+		RequireExplicitExec: true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits},
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("CALMALLY_DATA_DIR", filepath.Join(e.WorkDir, "data"))
+			e.Setenv("CALMALLY_TEST_KEYCHAIN", filepath.Join(e.WorkDir, ".keychain"))
+			return nil
+		},
+	})
+}
+
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: %q is not an exit code", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("exit status %d, want %d", got, want)
+	}
+}
+
+// fileKeychain is a vault.Keychain kept in files, one per account, for the
+// test binary only: each script gets its own, and it persists across the
+// separate processes of one script as the OS keychain would.
+type fileKeychain struct{ dir string }
+
+var _ vault.Keychain = fileKeychain{}
+
+func (k fileKeychain) path(account string) (string, error) {
+	if k.dir == "" {
+		return "", fmt.Errorf("file keychain: no folder: %w", vault.ErrKeychainUnavailable)
+	}
+	if account == "" {
+		return "", errors.New("file keychain: empty account")
+	}
+	return filepath.Join(k.dir, hex.EncodeToString([]byte(account))), nil
+}
+
+func (k fileKeychain) Get(account string) ([]byte, error) {
+	p, err := k.path(account)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("file keychain: %w", vault.ErrKeychainItemMissing)
+	}
+	return b, err
+}
+
+func (k fileKeychain) Set(account string, secret []byte) error {
+	p, err := k.path(account)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(k.dir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(p, secret, 0o600)
+}
+
+func (k fileKeychain) Delete(account string) error {
+	p, err := k.path(account)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("file keychain: %w", vault.ErrKeychainItemMissing)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
