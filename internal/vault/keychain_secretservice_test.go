@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -58,16 +59,45 @@ func TestKeychainSecretService(t *testing.T) {
 	if err := kc.Set("seen-by-secret-tool", secret); err != nil {
 		t.Fatal(err)
 	}
-	defer kc.Delete("seen-by-secret-tool")
-	if _, err := exec.LookPath("secret-tool"); err != nil {
+	if _, err := exec.LookPath("secret-tool"); err == nil {
+		out, err := exec.Command("secret-tool", "lookup", "service", service, "username", "seen-by-secret-tool").Output()
+		if err != nil {
+			t.Fatalf("secret-tool lookup: %v", err)
+		}
+		if got := strings.TrimSpace(string(out)); got != base64.StdEncoding.EncodeToString(secret) {
+			t.Fatal("secret-tool sees a different item")
+		}
+	} else {
 		t.Log("secret-tool not installed; skipping the outside check")
+	}
+
+	// A locked collection (the screen locked, the keyring relocked) must
+	// give ErrKeychainUnavailable in bounded time, never hang or pass as
+	// "missing". This runs last: the collection stays locked.
+	if _, err := exec.LookPath("dbus-send"); err != nil {
+		t.Log("dbus-send not installed; skipping the locked-collection check")
+		_ = kc.Delete("seen-by-secret-tool")
 		return
 	}
-	out, err := exec.Command("secret-tool", "lookup", "service", service, "username", "seen-by-secret-tool").Output()
-	if err != nil {
-		t.Fatalf("secret-tool lookup: %v", err)
+	lock := exec.Command("dbus-send", "--session", "--dest=org.freedesktop.secrets", "--print-reply",
+		"/org/freedesktop/secrets", "org.freedesktop.Secret.Service.Lock",
+		"array:objpath:/org/freedesktop/secrets/collection/login")
+	if out, err := lock.CombinedOutput(); err != nil {
+		t.Fatalf("lock the login collection: %v\n%s", err, out)
 	}
-	if got := strings.TrimSpace(string(out)); got != base64.StdEncoding.EncodeToString(secret) {
-		t.Fatal("secret-tool sees a different item")
+	locked := SystemKeychain(service, 3*time.Second)
+	start = time.Now()
+	_, err := locked.Get("seen-by-secret-tool")
+	if !errors.Is(err, ErrKeychainUnavailable) {
+		t.Fatalf("Get from a locked collection = %v, want ErrKeychainUnavailable", err)
+	}
+	t.Logf("locked collection: %v after %v", err, time.Since(start))
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Get from a locked collection took %v", d)
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	if err := Probe(ctx2, locked); !errors.Is(err, ErrKeychainUnavailable) {
+		t.Fatalf("Probe of a locked collection = %v, want ErrKeychainUnavailable", err)
 	}
 }
