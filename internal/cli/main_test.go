@@ -16,7 +16,6 @@ package cli
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -108,57 +107,4 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("exit status %d, want %d", got, want)
 	}
-}
-
-// fileKeychain is a vault.Keychain kept in files, one per account, for the
-// test binary only: each script gets its own, and it persists across the
-// separate processes of one script as the OS keychain would.
-type fileKeychain struct{ dir string }
-
-var _ vault.Keychain = fileKeychain{}
-
-func (k fileKeychain) path(account string) (string, error) {
-	if k.dir == "" {
-		return "", fmt.Errorf("file keychain: no folder: %w", vault.ErrKeychainUnavailable)
-	}
-	if account == "" {
-		return "", errors.New("file keychain: empty account")
-	}
-	return filepath.Join(k.dir, hex.EncodeToString([]byte(account))), nil
-}
-
-func (k fileKeychain) Get(account string) ([]byte, error) {
-	p, err := k.path(account)
-	if err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(p)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("file keychain: %w", vault.ErrKeychainItemMissing)
-	}
-	return b, err
-}
-
-func (k fileKeychain) Set(account string, secret []byte) error {
-	p, err := k.path(account)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(k.dir, 0o700); err != nil {
-		return err
-	}
-	return os.WriteFile(p, secret, 0o600)
-}
-
-func (k fileKeychain) Delete(account string) error {
-	p, err := k.path(account)
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(p); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("file keychain: %w", vault.ErrKeychainItemMissing)
-	} else if err != nil {
-		return err
-	}
-	return nil
 }
