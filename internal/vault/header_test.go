@@ -11,7 +11,7 @@ import (
 )
 
 func TestHeaderRoundTrip(t *testing.T) {
-	h, _, _, _ := newTestVault(t)
+	h, _, _, _ := sharedVault(t)
 	h.DataKeyVersion = 4
 	h.RotatingTo = 5
 	b, err := h.Marshal()
@@ -38,7 +38,7 @@ func TestHeaderRoundTrip(t *testing.T) {
 }
 
 func TestParseHeaderRefuses(t *testing.T) {
-	h, _, _, _ := newTestVault(t)
+	h, _, _, _ := sharedVault(t)
 	good, _ := h.Marshal()
 	edit := func(f func(m map[string]any)) []byte {
 		var m map[string]any

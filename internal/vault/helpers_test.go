@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 )
 
@@ -49,4 +50,40 @@ func cloneHeader(t testing.TB, h *Header) *Header {
 		t.Fatalf("ParseHeader: %v", err)
 	}
 	return h2
+}
+
+// shared is one vault created once per test binary: Argon2id at the minimum
+// still costs a noticeable fraction of a second, so tests that only read a
+// vault share it.
+var shared struct {
+	once   sync.Once
+	header []byte
+	code   string
+	secret []byte
+	vk     []byte
+	err    error
+}
+
+// sharedVault returns a private copy of the shared vault's header, its
+// recovery code, keychain secret and VK.
+func sharedVault(t testing.TB) (h *Header, code string, secret, vk []byte) {
+	t.Helper()
+	shared.once.Do(func() {
+		shared.secret = NewKeychainSecret()
+		var k *Keys
+		var h *Header
+		h, k, shared.code, shared.err = Create([]byte(testPassphrase), shared.secret, MinimumKDF())
+		if shared.err == nil {
+			shared.vk = bytes.Clone(k.vk)
+			shared.header, shared.err = h.Marshal()
+		}
+	})
+	if shared.err != nil {
+		t.Fatalf("shared vault: %v", shared.err)
+	}
+	h, err := ParseHeader(shared.header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, shared.code, bytes.Clone(shared.secret), bytes.Clone(shared.vk)
 }

@@ -29,10 +29,10 @@ func TestCreateUnlock(t *testing.T) {
 }
 
 func TestHeaderHoldsNoSecretInTheClear(t *testing.T) {
-	h, k, code, secret := newTestVault(t)
+	h, code, secret, vk := sharedVault(t)
 	b, _ := h.Marshal()
 	for name, s := range map[string][]byte{
-		"vault key":       k.vk,
+		"vault key":       vk,
 		"keychain secret": secret,
 		"passphrase":      []byte(testPassphrase),
 		"recovery code":   []byte(strings.ReplaceAll(code, "-", "")[:12]),
@@ -44,7 +44,7 @@ func TestHeaderHoldsNoSecretInTheClear(t *testing.T) {
 }
 
 func TestUnlockFailures(t *testing.T) {
-	h, _, _, secret := newTestVault(t)
+	h, _, secret, _ := sharedVault(t)
 	tests := []struct {
 		name       string
 		passphrase string
@@ -108,7 +108,7 @@ func TestPassphraseNormalisedNFC(t *testing.T) {
 }
 
 func TestTamperedHeaderDoesNotUnlock(t *testing.T) {
-	h, _, _, secret := newTestVault(t)
+	h, _, secret, _ := sharedVault(t)
 	tests := []struct {
 		name   string
 		mutate func(*Header)
@@ -169,8 +169,8 @@ func TestRecoverAfterLosingBothFactors(t *testing.T) {
 }
 
 func TestRecoverFailures(t *testing.T) {
-	h, _, code, _ := newTestVault(t)
-	_, _, otherCode, _ := newTestVault(t)
+	h, code, _, _ := sharedVault(t)
+	otherCode := newRecoveryCode() // well-formed, but wraps nothing here
 	symbols := []byte(strings.ReplaceAll(code, "-", ""))
 	symbols[3] = map[bool]byte{true: 'A', false: 'B'}[symbols[3] != 'A']
 	tests := []struct{ name, code string }{
