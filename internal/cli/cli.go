@@ -62,6 +62,7 @@ type root struct {
 	Init    initCmd    `cmd:"" help:"Create the encrypted vault of a new profile."`
 	Audit   auditCmd   `cmd:"" help:"Inspect the tamper-evident audit trail."`
 	Clients clientsCmd `cmd:"" help:"Add, list and show clients (adults only)."`
+	Notes   notesCmd   `cmd:"" help:"Write, sign, correct (addenda) and show session notes."`
 }
 
 // runCtx is handed to every command's Run.
