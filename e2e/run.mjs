@@ -19,6 +19,7 @@ const shots = join(here, 'screenshots');
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const passphrase = 'correct horse battery staple orchard';
+const changedPassphrase = 'pebble saffron lighthouse tundra gently';
 const newPassphrase = 'lantern meadow quietly violin harbour';
 const screens = [
   ['today', 'Today'],
@@ -246,6 +247,50 @@ test('Audit lists unlock, failed unlock and lock; Verify trail says ok', async (
   assert(/^Trail verified/.test(verdict), `verify says: ${verdict}`);
   await axe(page, 'audit with results');
   await shot(page, '40-audit');
+});
+
+test('Settings: auto-lock, change passphrase, new recovery kit, rotate data key', async (page) => {
+  await goToScreen(page, 7);
+  await page.getByLabel('Lock after this many minutes without activity').fill('15');
+  await page.getByRole('button', { name: 'Save auto-lock' }).click();
+  await page.getByText('CalmAlly now locks after 15 minutes').waitFor({ timeout });
+  const status = await page.evaluate(() => window.go.app.App.Status());
+  assert(status.autoLockMinutes === 15, `Status().autoLockMinutes is ${status.autoLockMinutes}`);
+
+  await page.getByLabel('Current passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('New passphrase', { exact: true }).fill(changedPassphrase);
+  await page.getByLabel('Repeat new passphrase', { exact: true }).fill(changedPassphrase);
+  const change = page.getByRole('button', { name: 'Change passphrase', exact: true });
+  await change.and(page.locator(':enabled')).waitFor({ timeout });
+  await change.click();
+  await page.getByText('Your passphrase has been changed.').waitFor({ timeout: 30_000 });
+
+  await page.getByLabel('Your passphrase', { exact: true }).fill(changedPassphrase);
+  await page.getByRole('button', { name: 'Issue a new recovery kit' }).click();
+  await page.waitForSelector('[data-testid="recovery-code"]', { timeout: 30_000 });
+  const fresh = (await page.getByTestId('recovery-code').textContent()).trim();
+  assert(fresh !== recoveryCode, 'the new kit has the old code');
+  await page.getByRole('button', { name: /I have saved it/ }).click();
+  await page.getByLabel('Recovery code').fill(fresh);
+  await page.getByRole('button', { name: 'Confirm code' }).click();
+  await page.getByText('Your new recovery kit is confirmed.').waitFor({ timeout });
+  recoveryCode = fresh;
+
+  await page.getByRole('button', { name: 'Rotate data key' }).click();
+  const outcome = await page.waitForSelector('text=/^Done\\. All records|The rotation did not finish/', { timeout: 60_000 });
+  const text = (await outcome.textContent()).trim();
+  assert(text.startsWith('Done.'), `rotation: ${text}`);
+  await axe(page, 'settings after actions');
+  await shot(page, '35-settings-after-actions');
+
+  // The changed passphrase is the one that unlocks now.
+  await page.keyboard.press('Control+l');
+  await page.waitForSelector('[data-testid="lock-screen"]', { timeout });
+  await page.getByLabel('Passphrase', { exact: true }).fill(changedPassphrase);
+  const unlockButton = page.getByRole('button', { name: 'Unlock', exact: true });
+  await unlockButton.and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+  await unlockButton.click();
+  await page.waitForSelector('nav[aria-label="Main"]', { timeout: 30_000 });
 });
 
 test('recovery kit: forgotten passphrase, new passphrase, new code confirmed', async (page) => {

@@ -40,7 +40,7 @@ export async function startRekey(): Promise<void> {
       rekey.done = p.done;
       rekey.total = p.total;
     }),
-    onEvent<RekeyDone>(EventRekeyDone, (d) => finish(d?.error ?? '')),
+    onEvent<RekeyDone>(EventRekeyDone, (d) => finish(d?.error ? errorMessage(d.error) : '')),
   ];
   try {
     await rotateDataKey();
