@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-addr=${E2E_ADDR:-127.0.0.1:34115}
+# A free loopback port, so a developer's running dev server does not collide.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 34115; }
+addr=${E2E_ADDR:-127.0.0.1:$(free_port)}
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 mkdir -p e2e/screenshots
