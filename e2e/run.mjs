@@ -205,9 +205,24 @@ test('Ctrl+L locks; a wrong passphrase is refused; the right one unlocks', async
   console.log(`      wrong passphrase says: "${err}"`);
   await shot(page, '21-wrong-passphrase');
 
-  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
-  // After a failure the Go side may impose a short delay; the button re-enables after it.
+  // Repeated failures make the Go side impose a delay: the UI counts down with the
+  // button disabled, then lets the user try again.
   const unlockButton = page.getByRole('button', { name: 'Unlock', exact: true });
+  let countdown = false;
+  for (let attempt = 2; attempt <= 6 && !countdown; attempt++) {
+    await unlockButton.and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+    await page.getByLabel('Passphrase', { exact: true }).fill(`wrong guess number ${attempt}`);
+    await unlockButton.click();
+    await page.waitForSelector('[data-testid="unlock-error"]', { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="lock-screen"] button[type="submit"]')?.textContent?.includes('Unlocking'), undefined, { timeout: 30_000 });
+    countdown = await page.isVisible('[data-testid="unlock-countdown"]');
+  }
+  assert(countdown, 'no countdown after six wrong passphrases');
+  assert(await unlockButton.isDisabled(), 'Unlock is enabled during the countdown');
+  console.log(`      after failures: "${(await page.getByTestId('unlock-countdown').textContent()).trim()}"`);
+  await shot(page, '21b-unlock-countdown');
+
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await unlockButton.and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
   await unlockButton.click();
   await page.waitForSelector('nav[aria-label="Main"]', { timeout: 30_000 });
