@@ -20,6 +20,14 @@
 //   - Psychotherapy (process) notes are a separate Kind, never used for a
 //     client-facing summary; sync and export leave them out by default.
 //
+// # What stays plain
+//
+// Ids, kind, template id and version, session date, booking id, status,
+// timestamps, the signer id and the signature hash are plain columns (queries
+// and the immutability triggers need them). The hash is SHA-256 of the whole
+// signed content, so it reveals nothing short of confirming an exact guess of
+// every word of the note, its title and the other fields.
+//
 // # Autosave and the audit trail
 //
 // SaveDraft is called every second or two while the practitioner types. Each
