@@ -69,14 +69,15 @@ func signedErr(err error, what string) error {
 	return fmt.Errorf("store: %s: %w", what, err)
 }
 
-// touchClient moves the client's last interaction to the session date if that
-// is later (RFC 3339 UTC to the second, like the clients table; midnight UTC of
-// the civil date). The client's rev does not change: no sealed field does.
+// touchClient moves the client's last interaction to the session date (midnight
+// UTC of the civil date) if that is later, through the clients store's own
+// helper; the client's rev does not change, since no sealed field does.
 func touchClient(ctx context.Context, tx *sql.Tx, clientID string, d notes.Date) error {
-	at := d.Midnight().Format(time.RFC3339)
-	if _, err := tx.ExecContext(ctx, `UPDATE clients SET last_interaction_at = ?
-		WHERE id = ? AND (last_interaction_at IS NULL OR last_interaction_at < ?)`, at, clientID, at); err != nil {
-		return fmt.Errorf("store: update last interaction: %w", err)
+	if err := MarkClientInteractionTx(ctx, tx, clientID, d.Midnight()); err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return notes.ErrClientNotFound
+		}
+		return err
 	}
 	return nil
 }
