@@ -1,7 +1,7 @@
 package search
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"fmt"
 	"iter"
@@ -175,10 +175,9 @@ func build(ctx context.Context, docs iter.Seq2[Doc, error], workers int) (*state
 // ids) and postings for the documents it was given, which arrive in
 // increasing document number.
 type builder struct {
-	ids    map[string]uint32
-	terms  []string // local id → term
-	post   []plist
-	sorted []uint32 // local ids by term, after sortTerms
+	terms  *termTable // local ids
+	post   []plist    // local id → postings
+	sorted []uint32   // local ids by term, after sortTerms
 
 	// per document scratch, by local id
 	tf      []uint32
@@ -186,12 +185,12 @@ type builder struct {
 	touched []uint32
 	n       uint32 // words in the current field
 
-	s                scanner
+	s               scanner
 	onTitle, onBody func([]byte, int, int)
 }
 
 func newBuilder() *builder {
-	b := &builder{ids: map[string]uint32{}}
+	b := &builder{terms: newTermTable()}
 	b.onTitle = func(term []byte, _, _ int) {
 		id := b.id(term)
 		if b.tf[id] == 0 && !b.title[id] {
@@ -212,16 +211,12 @@ func newBuilder() *builder {
 }
 
 func (b *builder) id(term []byte) uint32 {
-	if id, ok := b.ids[string(term)]; ok {
-		return id
+	id, added := b.terms.id(term)
+	if added {
+		b.post = append(b.post, plist{})
+		b.tf = append(b.tf, 0)
+		b.title = append(b.title, false)
 	}
-	id := uint32(len(b.terms))
-	t := string(term)
-	b.ids[t] = id
-	b.terms = append(b.terms, t)
-	b.post = append(b.post, plist{})
-	b.tf = append(b.tf, 0)
-	b.title = append(b.title, false)
 	return id
 }
 
@@ -247,12 +242,12 @@ func (b *builder) index(ctx context.Context, bt *batch) {
 }
 
 func (b *builder) sortTerms() {
-	b.sorted = make([]uint32, len(b.terms))
+	b.sorted = make([]uint32, b.terms.len())
 	for i := range b.sorted {
 		b.sorted[i] = uint32(i)
 	}
-	slices.SortFunc(b.sorted, func(x, y uint32) int { return cmp.Compare(b.terms[x], b.terms[y]) })
-	b.ids = nil // the map is no longer needed; let it go before the merge allocates
+	slices.SortFunc(b.sorted, func(x, y uint32) int { return bytes.Compare(b.terms.term(x), b.terms.term(y)) })
+	b.terms.slots = nil // lookups are over; let the slots go before the merge allocates
 }
 
 // ref names one builder's postings for a term.
@@ -263,7 +258,7 @@ type ref struct{ b, id uint32 }
 // each range into one exactly sized arena.
 func merge(bs []*builder, workers int) dict {
 	var (
-		names []string
+		names [][]byte
 		first []int // first[g] is the index in refs of global term g's first ref
 		refs  []ref
 		heads = make([]int, len(bs))
@@ -275,11 +270,11 @@ func merge(bs []*builder, workers int) dict {
 		}
 	}
 	for {
-		var min string
+		var min []byte
 		found := false
 		for i, b := range bs {
 			if heads[i] < len(b.sorted) {
-				if t := b.terms[b.sorted[heads[i]]]; !found || t < min {
+				if t := b.terms.term(b.sorted[heads[i]]); !found || bytes.Compare(t, min) < 0 {
 					min, found = t, true
 				}
 			}
@@ -290,7 +285,7 @@ func merge(bs []*builder, workers int) dict {
 		names = append(names, min)
 		first = append(first, len(refs))
 		for i, b := range bs {
-			if heads[i] < len(b.sorted) && b.terms[b.sorted[heads[i]]] == min {
+			if heads[i] < len(b.sorted) && bytes.Equal(b.terms.term(b.sorted[heads[i]]), min) {
 				refs = append(refs, ref{uint32(i), b.sorted[heads[i]]})
 				heads[i]++
 			}

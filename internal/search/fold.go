@@ -22,22 +22,31 @@ const (
 	skipRune        // Latin-style diacritic or format character: inside a word, left out of its term
 )
 
-// smallClass caches the class of every rune below 0x0E00, which covers ASCII,
-// Latin, Greek, Cyrillic, Arabic and all the Indic blocks from Devanagari to
-// Sinhala: almost every rune a practice in India writes.
-var smallClass = sync.OnceValue(func() *[0x0E00]uint8 {
-	var t [0x0E00]uint8
-	for r := range rune(len(t)) {
-		t[r] = classify(r)
+// runeInfo is what the scanner needs to know of a rune.
+type runeInfo struct {
+	class  uint8
+	ccc    uint8 // canonical combining class: the order of marks in NFKD
+	decomp bool  // NFKD changes it
+}
+
+// tableSize covers ASCII, Latin, Greek, Cyrillic, Arabic, all the Indic
+// blocks, Latin Extended Additional and General Punctuation: almost every
+// rune a practice in India writes is looked up rather than computed.
+const tableSize = 0x2100
+
+var runeTable = sync.OnceValue(func() *[tableSize]runeInfo {
+	var t [tableSize]runeInfo
+	for r := range rune(tableSize) {
+		t[r] = computeInfo(r)
 	}
 	return &t
 })
 
-func runeClass(r rune) uint8 {
-	if r < 0x0E00 {
-		return smallClass()[r]
-	}
-	return classify(r)
+func computeInfo(r rune) runeInfo {
+	var b [utf8.UTFMax]byte
+	p := norm.NFKD.Properties(b[:utf8.EncodeRune(b[:], r)])
+	hangul := r >= 0xAC00 && r <= 0xD7A3 // decomposed by algorithm, not by table
+	return runeInfo{class: classify(r), ccc: p.CCC(), decomp: p.Decomposition() != nil || hangul}
 }
 
 func classify(r rune) uint8 {
@@ -128,15 +137,23 @@ type bound struct{ folded, orig int }
 // marks, so punctuation (including the Devanagari danda) and spaces separate
 // them. It reuses its buffers between calls and is not safe for concurrent
 // use.
+//
+// NFKD is applied rune by rune (each rune's full decomposition, then marks
+// put in canonical order within the term), which is what NFKD is; doing it
+// in place lets each folded byte be traced to the original rune it came
+// from, and lets the common case — ASCII and Devanagari, already in NFKD —
+// go by a table lookup.
 type scanner struct {
 	buf    []byte // the current word's term
-	seg    []byte // a normalised segment
+	seg    []byte // one rune's decomposition
 	track  bool   // whether to fill bounds
 	bounds []bound
 
 	inWord     bool
 	full       bool // term reached maxTermBytes
 	start, end int  // the current word in the original text
+	markStart  int  // where the marks after the last starter begin in buf
+	lastCCC    uint8
 	emit       func(term []byte, start, end int)
 }
 
@@ -144,71 +161,79 @@ type scanner struct {
 // range in text. term aliases the scanner's buffer and s.bounds describes the
 // word only during the call.
 func (s *scanner) scan(text string, emit func(term []byte, start, end int)) {
+	tab := runeTable()
 	s.emit = emit
 	s.inWord, s.buf, s.bounds = false, s.buf[:0], s.bounds[:0]
 	for i := 0; i < len(text); {
-		// Most text is already in NFKD (ASCII, Devanagari without
-		// precomposed nukta letters): fold it rune by rune in place.
-		quick := i + norm.NFKD.QuickSpanString(text[i:])
-		for i < quick {
-			if c := text[i]; c < utf8.RuneSelf {
-				if f := asciiFold[c]; f != 0 {
-					s.word(i)
-					if !s.full {
-						s.push(f, i+1)
-					}
-					s.end = i + 1
-				} else {
-					s.flush()
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if f := asciiFold[c]; f != 0 {
+				s.word(i)
+				if !s.full {
+					s.push(f, i+1)
 				}
-				i++
-				continue
+				s.end = i + 1
+			} else {
+				s.flush()
 			}
-			r, size := utf8.DecodeRuneInString(text[i:])
-			s.unit(r, i, i+size)
-			i += size
+			i++
+			continue
 		}
-		if i >= len(text) {
-			break
+		r, size := utf8.DecodeRuneInString(text[i:])
+		var info runeInfo
+		if r < tableSize {
+			info = tab[r]
+		} else {
+			info = computeInfo(r)
 		}
-		// Normalise one segment (a starter and its marks); every rune it
-		// yields maps back to the whole segment.
-		j := norm.NFKD.NextBoundaryInString(text[i:], true)
-		if j <= 0 {
-			j = len(text) - i
+		if !info.decomp {
+			s.unit(r, info, i, i+size)
+		} else {
+			// Every rune of the decomposition maps back to the whole
+			// original rune.
+			s.seg = norm.NFKD.AppendString(s.seg[:0], text[i:i+size])
+			for k := 0; k < len(s.seg); {
+				r, n := utf8.DecodeRune(s.seg[k:])
+				s.unit(r, lookup(tab, r), i, i+size)
+				k += n
+			}
 		}
-		s.seg = norm.NFKD.AppendString(s.seg[:0], text[i:i+j])
-		for k := 0; k < len(s.seg); {
-			r, size := utf8.DecodeRune(s.seg[k:])
-			s.unit(r, i, i+j)
-			k += size
-		}
-		i += j
+		i += size
 	}
 	s.flush()
 	s.emit = nil
 }
 
+func lookup(tab *[tableSize]runeInfo, r rune) runeInfo {
+	if r < tableSize {
+		return tab[r]
+	}
+	return computeInfo(r)
+}
+
 func (s *scanner) word(at int) {
 	if !s.inWord {
 		s.inWord, s.full, s.start = true, false, at
+		s.markStart, s.lastCCC = 0, 0
 	}
 }
 
+// push appends a folded ASCII starter.
 func (s *scanner) push(c byte, orig int) {
 	if len(s.buf) == maxTermBytes {
 		s.full = true
 		return
 	}
 	s.buf = append(s.buf, c)
+	s.markStart, s.lastCCC = len(s.buf), 0
 	if s.track {
 		s.bounds = append(s.bounds, bound{len(s.buf), orig})
 	}
 }
 
-// unit handles one rune of normalised text that came from text[os:oe].
-func (s *scanner) unit(r rune, os, oe int) {
-	switch runeClass(r) {
+// unit handles one rune of NFKD text that came from text[os:oe].
+func (s *scanner) unit(r rune, info runeInfo, os, oe int) {
+	switch info.class {
 	case skipRune:
 		if s.inWord {
 			s.end = oe
@@ -218,18 +243,67 @@ func (s *scanner) unit(r rune, os, oe int) {
 		}
 	case wordRune:
 		s.word(os)
-		if !s.full {
-			n := len(s.buf)
-			s.buf = appendFolded(s.buf, r)
-			if len(s.buf) > maxTermBytes {
-				s.buf, s.full = s.buf[:n], true
-			} else if s.track {
-				s.bounds = append(s.bounds, bound{len(s.buf), oe})
-			}
-		}
 		s.end = oe
+		if s.full {
+			return
+		}
+		if info.ccc != 0 && info.ccc < s.lastCCC {
+			s.reorder(r, info.ccc, oe)
+			return
+		}
+		n := len(s.buf)
+		s.buf = appendFolded(s.buf, r)
+		if len(s.buf) > maxTermBytes {
+			s.buf, s.full = s.buf[:n], true
+			return
+		}
+		if info.ccc == 0 {
+			s.markStart, s.lastCCC = len(s.buf), 0
+		} else {
+			s.lastCCC = info.ccc
+		}
+		if s.track {
+			s.bounds = append(s.bounds, bound{len(s.buf), oe})
+		}
 	default:
 		s.flush()
+	}
+}
+
+// reorder inserts mark r among the marks after the last starter in canonical
+// order, as NFKD requires (a nukta typed after a virama, say). The marks of
+// one letter are highlighted together, so they share one bound.
+func (s *scanner) reorder(r rune, ccc uint8, oe int) {
+	tab := runeTable()
+	var marks [32]rune
+	n := 0
+	for k := s.markStart; k < len(s.buf) && n < len(marks)-1; {
+		m, size := utf8.DecodeRune(s.buf[k:])
+		marks[n] = m
+		n++
+		k += size
+	}
+	at := n
+	for at > 0 && lookup(tab, marks[at-1]).ccc > ccc {
+		at--
+	}
+	copy(marks[at+1:n+1], marks[at:n])
+	marks[at] = r
+	n++
+	s.buf = s.buf[:s.markStart]
+	for _, m := range marks[:n] {
+		if len(s.buf)+utf8.RuneLen(m) > maxTermBytes {
+			s.full = true
+			break
+		}
+		s.buf = utf8.AppendRune(s.buf, m)
+	}
+	s.lastCCC = lookup(tab, marks[n-1]).ccc
+	if s.track {
+		for len(s.bounds) > 0 && s.bounds[len(s.bounds)-1].folded > s.markStart {
+			s.bounds = s.bounds[:len(s.bounds)-1]
+		}
+		s.bounds = append(s.bounds, bound{len(s.buf), oe})
 	}
 }
 
