@@ -172,7 +172,6 @@ func BenchmarkBuild50k(b *testing.B) {
 	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/build")
 }
 
-
 func BenchmarkQuery(b *testing.B) {
 	ix := buildCorpus(b)
 	qs := benchQueries(1000)

@@ -155,12 +155,15 @@ func build(ctx context.Context, docs iter.Seq2[Doc, error], workers int) (*state
 		return nil, err
 	}
 
+	st.meta = make([]docMeta, len(st.docs))
 	for _, bt := range batches {
 		for k := range bt.docs {
-			d := &st.docs[bt.base+uint32(k)]
+			n := bt.base + uint32(k)
+			d := &st.docs[n]
 			if d.dead {
 				continue
 			}
+			st.meta[n] = docMeta{bodyLen: bt.lens[2*k], kind: st.kindCode(d.Kind)}
 			d.bodyLen, d.titleLen = bt.lens[2*k], bt.lens[2*k+1]
 			st.live++
 			st.sumBody += uint64(d.bodyLen)

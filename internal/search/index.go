@@ -137,6 +137,8 @@ func (ix *Index) maybeCompact() {
 // state is one complete index; Build makes a new one and swaps it in.
 type state struct {
 	docs     []docInfo // by document number
+	meta     []docMeta // by document number: what ranking reads for every candidate, packed
+	kinds    []Kind    // kind codes: kinds[c-1] has code c
 	byID     map[string]uint32
 	dict     dict
 	live     int
@@ -148,6 +150,42 @@ type docInfo struct {
 	Doc
 	bodyLen, titleLen uint32 // in words
 	dead              bool
+}
+
+// docMeta is the part of a document that a query reads for every candidate,
+// kept apart from the strings so that a query over 50,000 documents stays in
+// cache.
+type docMeta struct {
+	bodyLen uint32
+	kind    uint8 // code of the document's kind; 0 if the document is dead
+}
+
+// otherKind is the code of every kind past the first 254.
+const otherKind = 255
+
+// kindCode returns k's code, giving it one if it has none yet.
+func (st *state) kindCode(k Kind) uint8 {
+	if c := st.findKind(k); c != 0 {
+		return c
+	}
+	if len(st.kinds) >= otherKind-1 {
+		return otherKind
+	}
+	st.kinds = append(st.kinds, k)
+	return uint8(len(st.kinds))
+}
+
+// findKind returns k's code, or 0 if no document has had kind k.
+func (st *state) findKind(k Kind) uint8 {
+	for i, x := range st.kinds {
+		if x == k {
+			return uint8(i + 1)
+		}
+	}
+	if len(st.kinds) >= otherKind-1 {
+		return otherKind
+	}
+	return 0
 }
 
 func newState() *state { return &state{byID: map[string]uint32{}, dict: newDict()} }
@@ -164,6 +202,7 @@ func (st *state) remove(id string) {
 	st.sumBody -= uint64(d.bodyLen)
 	st.sumTitle -= uint64(d.titleLen)
 	*d = docInfo{dead: true} // drop the text now; the postings stay until compaction
+	st.meta[n] = docMeta{}
 	delete(st.byID, id)
 }
 
@@ -171,6 +210,7 @@ func (st *state) put(p *prepared) {
 	st.remove(p.doc.ID)
 	n := uint32(len(st.docs))
 	st.docs = append(st.docs, docInfo{Doc: p.doc, bodyLen: p.bodyLen, titleLen: p.titleLen})
+	st.meta = append(st.meta, docMeta{bodyLen: p.bodyLen, kind: st.kindCode(p.doc.Kind)})
 	st.byID[p.doc.ID] = n
 	st.live++
 	st.sumBody += uint64(p.bodyLen)
@@ -184,7 +224,7 @@ func (st *state) put(p *prepared) {
 // compacted returns a copy of st without dead documents: documents are
 // renumbered in order and terms left with no postings are dropped.
 func (st *state) compacted() *state {
-	out := &state{byID: make(map[string]uint32, st.live), live: st.live, sumBody: st.sumBody, sumTitle: st.sumTitle}
+	out := &state{byID: make(map[string]uint32, st.live), kinds: st.kinds, live: st.live, sumBody: st.sumBody, sumTitle: st.sumTitle}
 	renum := make([]uint32, len(st.docs))
 	out.docs = make([]docInfo, 0, st.live)
 	for n, d := range st.docs {
@@ -194,6 +234,7 @@ func (st *state) compacted() *state {
 		renum[n] = uint32(len(out.docs))
 		out.byID[d.ID] = renum[n]
 		out.docs = append(out.docs, d)
+		out.meta = append(out.meta, st.meta[n])
 	}
 	out.dict = newDict()
 	var arena []byte

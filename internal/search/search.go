@@ -172,7 +172,7 @@ func (st *state) match(qs []qterm, q Query, limit int) []cand {
 		avgBody = 1
 	}
 	score := func(doc uint32, tf, title float32, idf float64) float32 {
-		norm := (1 - b) + b*float64(st.docs[doc].bodyLen)/avgBody
+		norm := (1 - b) + b*float64(st.meta[doc].bodyLen)/avgBody
 		t := float64(tf)
 		return float32(idf * (t*(k1+1)/(t+k1*norm) + titleBoost*float64(title)))
 	}
@@ -184,28 +184,33 @@ func (st *state) match(qs []qterm, q Query, limit int) []cand {
 	return st.best(cands, limit)
 }
 
-// dense is per-document scratch for the first (cheapest) query word.
+// dense is per-document scratch: one query word's weighted body frequency
+// and title weight for every document number. Reading a word's postings into
+// it costs one pass however many candidates there are.
 type dense struct {
 	tf, title []float32
 }
 
 var densePool = sync.Pool{New: func() any { return new(dense) }}
 
-// first returns, in document order, the live documents that pass the
-// filters and match t, with t's score.
-func (st *state) first(t *qterm, q Query, score func(uint32, float32, float32, float64) float32) []cand {
-	d := &st.dict
+func getDense(n int) *dense {
 	dn := densePool.Get().(*dense)
-	defer densePool.Put(dn)
-	n := len(st.docs)
 	if cap(dn.tf) < n {
 		dn.tf, dn.title = make([]float32, n), make([]float32, n)
 	}
-	tf, title := dn.tf[:n], dn.title[:n]
-	// For a rare word, remember which documents were touched instead of
-	// scanning every document afterwards.
-	sparse := t.cost < uint64(n/16)
-	var touched []uint32
+	dn.tf, dn.title = dn.tf[:n], dn.title[:n]
+	return dn
+}
+
+// putDense returns scratch that has been zeroed again.
+func putDense(dn *dense) { densePool.Put(dn) }
+
+// accumulate adds the postings of every term t matches into dn, a term equal
+// to t at full weight and longer ones at prefixWeight. If touched is not nil,
+// each document seen for the first time is appended to it.
+func (st *state) accumulate(t *qterm, dn *dense, touched *[]uint32) {
+	d := &st.dict
+	tf, title := dn.tf, dn.title
 	for p := t.lo; p < t.hi; p++ {
 		w := float32(prefixWeight)
 		if p == t.exact {
@@ -213,8 +218,8 @@ func (st *state) first(t *qterm, q Query, score func(uint32, float32, float32, f
 		}
 		r := postingReader{data: d.post[d.order[p]].data}
 		for r.next() {
-			if sparse && tf[r.doc] == 0 && title[r.doc] == 0 {
-				touched = append(touched, r.doc)
+			if touched != nil && tf[r.doc] == 0 && title[r.doc] == 0 {
+				*touched = append(*touched, r.doc)
 			}
 			tf[r.doc] += w * float32(r.tf)
 			if r.title && title[r.doc] < w {
@@ -222,13 +227,36 @@ func (st *state) first(t *qterm, q Query, score func(uint32, float32, float32, f
 			}
 		}
 	}
+}
+
+// first returns, in document order, the live documents that pass the
+// filters and match t, with t's score.
+func (st *state) first(t *qterm, q Query, score func(uint32, float32, float32, float64) float32) []cand {
+	n := len(st.docs)
+	dn := getDense(n)
+	defer putDense(dn)
+	tf, title := dn.tf, dn.title
+	// For a rare word, note which documents were touched instead of
+	// scanning every document afterwards.
+	var touched []uint32
+	sparse := t.cost < uint64(n/16)
+	if sparse {
+		st.accumulate(t, dn, &touched)
+	} else {
+		st.accumulate(t, dn, nil)
+	}
+	var kind uint8 // the code q.Kind must have; 0 for any
+	if q.Kind != "" {
+		if kind = st.findKind(q.Kind); kind == 0 {
+			return nil
+		}
+	}
 	var out []cand
 	keep := func(doc uint32) {
 		if tf[doc] == 0 && title[doc] == 0 {
 			return
 		}
-		di := &st.docs[doc]
-		if !di.dead && (q.Kind == "" || di.Kind == q.Kind) && (q.ClientID == "" || di.ClientID == q.ClientID) {
+		if pass(st, doc, kind, q) {
 			out = append(out, cand{doc, score(doc, tf[doc], title[doc], t.idf)})
 		}
 		tf[doc], title[doc] = 0, 0
@@ -246,38 +274,39 @@ func (st *state) first(t *qterm, q Query, score func(uint32, float32, float32, f
 	return out
 }
 
-// narrow keeps the candidates that also match t, adding t's score.
-func (st *state) narrow(cands []cand, t *qterm, score func(uint32, float32, float32, float64) float32) []cand {
-	d := &st.dict
-	tf := make([]float32, len(cands))
-	title := make([]float32, len(cands))
-	for p := t.lo; p < t.hi; p++ {
-		w := float32(prefixWeight)
-		if p == t.exact {
-			w = 1
-		}
-		r := postingReader{data: d.post[d.order[p]].data}
-		j := 0
-		for j < len(cands) && r.next() {
-			for j < len(cands) && cands[j].doc < r.doc {
-				j++
-			}
-			if j < len(cands) && cands[j].doc == r.doc {
-				tf[j] += w * float32(r.tf)
-				if r.title && title[j] < w {
-					title[j] = w
-				}
-			}
-		}
+// pass reports whether doc is live and passes q's filters; kind is the code
+// of q.Kind, or 0.
+func pass(st *state, doc uint32, kind uint8, q Query) bool {
+	m := st.meta[doc]
+	switch {
+	case m.kind == 0:
+		return false
+	case kind != 0 && (m.kind != kind || kind == otherKind && st.docs[doc].Kind != q.Kind):
+		return false
+	case q.ClientID != "" && st.docs[doc].ClientID != q.ClientID:
+		return false
 	}
+	return true
+}
+
+// narrow keeps the candidates that also match t, adding t's score. The query
+// words are taken rarest first, so t has at least as many postings as there
+// are candidates and reading them all into dense scratch is the cheap way.
+func (st *state) narrow(cands []cand, t *qterm, score func(uint32, float32, float32, float64) float32) []cand {
+	dn := getDense(len(st.docs))
+	defer putDense(dn)
+	st.accumulate(t, dn, nil)
 	out := cands[:0]
-	for j, c := range cands {
-		if tf[j] == 0 && title[j] == 0 {
+	for _, c := range cands {
+		tf, title := dn.tf[c.doc], dn.title[c.doc]
+		if tf == 0 && title == 0 {
 			continue
 		}
-		c.score += score(c.doc, tf[j], title[j], t.idf)
+		c.score += score(c.doc, tf, title, t.idf)
 		out = append(out, c)
 	}
+	clear(dn.tf)
+	clear(dn.title)
 	return out
 }
 
