@@ -188,7 +188,7 @@ test('every sidebar screen by keyboard, axe-clean', async (page) => {
   assert((await page.evaluate(() => document.activeElement?.tagName)) === 'H1', 'skip link did not move focus to the heading');
 });
 
-test('Ctrl+L locks; a wrong passphrase is refused; the right one unlocks', async (page) => {
+test('Ctrl+L locks; wrong passphrases are refused, then delayed; the right one unlocks; Go-side lock is followed', async (page) => {
   await page.keyboard.press('Control+l');
   await page.waitForSelector('[data-testid="lock-screen"]', { timeout });
   assert((await page.getByRole('navigation', { name: 'Main' }).count()) === 0, 'the shell is still mounted');
@@ -227,6 +227,14 @@ test('Ctrl+L locks; a wrong passphrase is refused; the right one unlocks', async
   await unlockButton.click();
   await page.waitForSelector('nav[aria-label="Main"]', { timeout: 30_000 });
   await shot(page, '22-unlocked');
+
+  // A lock that starts on the Go side (as idle auto-lock does) reaches the UI only
+  // through the vault:locked event.
+  await page.evaluate(() => window.go.app.App.Lock());
+  await page.waitForSelector('[data-testid="lock-screen"]', { timeout });
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await unlockButton.click();
+  await page.waitForSelector('nav[aria-label="Main"]', { timeout: 30_000 });
 });
 
 test('Settings → About shows the version from the Go side', async (page) => {

@@ -20,5 +20,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
+    // Generous: this runs on 2-core machines next to Go builds.
+    testTimeout: 20_000,
+    setupFiles: ['tests/setup.ts'],
   },
 });

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from './api-mock';
+import { eventually } from './util';
 import Audit from '../src/screens/Audit.svelte';
 import type { AuditEntry, AuditFilter } from '../src/api/types';
 
@@ -36,38 +37,38 @@ describe('Audit paging', () => {
 
   it('pages through with Previous and Next showing x–y of total', async () => {
     render(Audit, { pageSize: 50 });
-    await vi.waitFor(() => expect(range()).toBe('1–50 of 120'));
+    await eventually(() => expect(range()).toBe('1–50 of 120'));
     expect(screen.getAllByTestId('audit-row')).toHaveLength(50);
     expect(button('Previous').disabled).toBe(true);
     expect(api.auditList).toHaveBeenLastCalledWith({ action: '', recordId: '', from: '', to: '', offset: 0, limit: 50 });
 
     await fireEvent.click(button('Next'));
-    await vi.waitFor(() => expect(range()).toBe('51–100 of 120'));
+    await eventually(() => expect(range()).toBe('51–100 of 120'));
     expect(api.auditList).toHaveBeenLastCalledWith(expect.objectContaining({ offset: 50, limit: 50 }));
 
     await fireEvent.click(button('Next'));
-    await vi.waitFor(() => expect(range()).toBe('101–120 of 120'));
+    await eventually(() => expect(range()).toBe('101–120 of 120'));
     expect(screen.getAllByTestId('audit-row')).toHaveLength(20);
     expect(button('Next').disabled).toBe(true);
 
     await fireEvent.click(button('Previous'));
-    await vi.waitFor(() => expect(range()).toBe('51–100 of 120'));
+    await eventually(() => expect(range()).toBe('51–100 of 120'));
   });
 
   it('applying a filter starts again at the first page and passes every field', async () => {
     render(Audit, { pageSize: 50 });
-    await vi.waitFor(() => expect(range()).toBe('1–50 of 120'));
+    await eventually(() => expect(range()).toBe('1–50 of 120'));
     await fireEvent.click(button('Next'));
-    await vi.waitFor(() => expect(range()).toBe('51–100 of 120'));
+    await eventually(() => expect(range()).toBe('51–100 of 120'));
 
-    await vi.waitFor(() => expect(screen.getAllByRole('option')).toHaveLength(4));
+    await eventually(() => expect(screen.getAllByRole('option')).toHaveLength(4));
     await fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'unlock' } });
     await fireEvent.input(screen.getByLabelText('Record id'), { target: { value: ' r1 ' } });
     await fireEvent.input(screen.getByLabelText('From'), { target: { value: '2020-01-01' } });
     await fireEvent.input(screen.getByLabelText('To'), { target: { value: '2030-12-31' } });
     await fireEvent.click(button('Apply filters'));
 
-    await vi.waitFor(() => expect(range()).toBe('1–50 of 60'));
+    await eventually(() => expect(range()).toBe('1–50 of 60'));
     expect(api.auditList).toHaveBeenLastCalledWith({
       action: 'unlock',
       recordId: 'r1',
@@ -81,7 +82,7 @@ describe('Audit paging', () => {
   it('shows an empty trail as 0–0 of 0 with both buttons disabled', async () => {
     api.auditList.mockResolvedValue({ entries: [], total: 0 });
     render(Audit, {});
-    await vi.waitFor(() => expect(screen.getByText('No entries match these filters.')).toBeTruthy());
+    await eventually(() => expect(screen.getByText('No entries match these filters.')).toBeTruthy());
     expect(range()).toBe('0–0 of 0');
     expect(button('Previous').disabled).toBe(true);
     expect(button('Next').disabled).toBe(true);
@@ -92,8 +93,8 @@ describe('Audit paging', () => {
     api.auditVerify.mockResolvedValueOnce({ ok: false, entries: 7, problem: 'entry 4 does not match its hash' });
     render(Audit, {});
     await fireEvent.click(button('Verify trail'));
-    await vi.waitFor(() => expect(screen.getByTestId('verify-result').textContent).toContain('all 7 entries are intact'));
+    await eventually(() => expect(screen.getByTestId('verify-result').textContent).toContain('all 7 entries are intact'));
     await fireEvent.click(button('Verify trail'));
-    await vi.waitFor(() => expect(screen.getByTestId('verify-result').textContent).toContain('entry 4 does not match its hash'));
+    await eventually(() => expect(screen.getByTestId('verify-result').textContent).toContain('entry 4 does not match its hash'));
   });
 });

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from './api-mock';
+import { eventually } from './util';
 import Onboarding from '../src/screens/Onboarding.svelte';
 import { statusFixture, strengthFixture } from './fixtures';
 
@@ -14,7 +15,7 @@ async function choosePassphrase() {
   await fireEvent.input(screen.getByLabelText('Passphrase'), { target: { value: passphrase } });
   await fireEvent.input(screen.getByLabelText('Repeat passphrase'), { target: { value: passphrase } });
   const next = screen.getByRole('button', { name: /^Continue/ }) as HTMLButtonElement;
-  await vi.waitFor(() => expect(next.disabled).toBe(false));
+  await eventually(() => expect(next.disabled).toBe(false));
   return next;
 }
 
@@ -47,12 +48,12 @@ describe('Onboarding', () => {
 
     await fireEvent.input(screen.getByLabelText('Recovery code'), { target: { value: 'ABCD-EFGH-0000' } });
     await fireEvent.click(confirm);
-    await vi.waitFor(() => expect(screen.getByRole('alert').textContent).toBe('The recovery code does not match'));
+    await eventually(() => expect(screen.getByRole('alert').textContent).toBe('The recovery code does not match'));
     expect(oncomplete).not.toHaveBeenCalled();
 
     await fireEvent.input(screen.getByLabelText('Recovery code'), { target: { value: `  ${code} ` } });
     await fireEvent.click(confirm);
-    await vi.waitFor(() => expect(oncomplete).toHaveBeenCalledTimes(1));
+    await eventually(() => expect(oncomplete).toHaveBeenCalledTimes(1));
     expect(api.confirmRecoveryCode).toHaveBeenLastCalledWith(code);
   });
 

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from './api-mock';
+import { eventually } from './util';
 import Sidebar from '../src/components/Sidebar.svelte';
 import Shell from '../src/screens/Shell.svelte';
 import { screens } from '../src/lib/screens';
@@ -62,16 +63,16 @@ describe('Shell shortcuts', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Today');
 
     await fireEvent.keyDown(window, { key: '3', code: 'Digit3', altKey: true });
-    await vi.waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Clients'));
+    await eventually(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Clients'));
     expect(document.activeElement).toBe(screen.getByRole('heading', { level: 1 }));
     expect(item('Clients').getAttribute('aria-current')).toBe('page');
 
     await fireEvent.keyDown(window, { key: '7', code: 'Digit7', altKey: true });
-    await vi.waitFor(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Audit'));
+    await eventually(() => expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Audit'));
     expect(api.auditList).toHaveBeenCalled();
 
     await fireEvent.keyDown(window, { key: '8', code: 'Digit8', altKey: true });
-    await vi.waitFor(() => expect(screen.getByTestId('about-version').textContent).toBe('0.1.0'));
+    await eventually(() => expect(screen.getByTestId('about-version').textContent).toBe('0.1.0'));
   });
 
   it('the skip link moves focus to the content heading', async () => {
