@@ -101,3 +101,31 @@ describe('App', () => {
     expect(screen.queryByRole('navigation', { name: 'Main' })).toBeNull();
   });
 });
+
+describe('App after onboarding', () => {
+  beforeEach(() => {
+    vi.resetAllMocks();
+    api.onEvent.mockImplementation(() => () => {});
+    api.checkPassphrase.mockResolvedValue({ score: 4, acceptable: true, warning: '', suggestions: [], crackTime: '' });
+    api.createVault.mockResolvedValue({ recoveryCode: 'AAAA-BBBB', recoveryKitPDF: '' });
+    api.confirmRecoveryCode.mockResolvedValue(undefined);
+  });
+
+  it('shows the lock screen, not the shell, if the vault auto-locked while the code was being written down', async () => {
+    api.status.mockResolvedValueOnce(statusFixture({ initialized: false }));
+    api.status.mockResolvedValue(statusFixture({ initialized: true, locked: true }));
+    render(App);
+    await fireEvent.click(await screen.findByRole('button', { name: 'Get started' }));
+    const p = 'correct horse battery staple orchard';
+    await fireEvent.input(screen.getByLabelText('Passphrase'), { target: { value: p } });
+    await fireEvent.input(screen.getByLabelText('Repeat passphrase'), { target: { value: p } });
+    const next = screen.getByRole('button', { name: 'Continue' }) as HTMLButtonElement;
+    await vi.waitFor(() => expect(next.disabled).toBe(false), { timeout: 5_000 });
+    await fireEvent.click(next);
+    await fireEvent.click(await screen.findByRole('button', { name: /I have saved it/ }));
+    await fireEvent.input(screen.getByLabelText('Recovery code'), { target: { value: 'AAAA-BBBB' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Confirm code' }));
+    expect(await screen.findByTestId('lock-screen')).toBeTruthy();
+    expect(screen.queryByRole('navigation', { name: 'Main' })).toBeNull();
+  });
+});
