@@ -1,17 +1,3 @@
-//go:build testscript
-
-// The build tag is temporary: go.sum lacks golang.org/x/tools (needed by
-// go-internal's txtar), and this package may not edit go.mod/go.sum. Until
-// `go get github.com/rogpeppe/go-internal/testscript@v1.16.0` is committed
-// (adds golang.org/x/tools v0.52.0), run these tests without touching the
-// repository's module files:
-//
-//	cp go.mod /tmp/ts.go.mod && cp go.sum /tmp/ts.go.sum
-//	go get -modfile=/tmp/ts.go.mod github.com/rogpeppe/go-internal/testscript@v1.16.0
-//	go test -modfile=/tmp/ts.go.mod -tags testscript ./internal/cli
-//
-// Once go.sum has the entry, delete these lines and the tag.
-
 package cli
 
 import (
