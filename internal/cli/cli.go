@@ -63,6 +63,7 @@ type root struct {
 	Audit   auditCmd   `cmd:"" help:"Inspect the tamper-evident audit trail."`
 	Clients clientsCmd `cmd:"" help:"Add, list and show clients (adults only)."`
 	Notes   notesCmd   `cmd:"" help:"Write, sign, correct (addenda) and show session notes."`
+	Search  searchCmd  `cmd:"" help:"Search notes and client names (decrypted in memory only)."`
 }
 
 // runCtx is handed to every command's Run.

@@ -134,6 +134,7 @@ func (s *Service) modify(ctx context.Context, id string, at time.Time, fn modify
 	if err != nil {
 		return Client{}, err
 	}
+	s.changed(out)
 	return out, nil
 }
 

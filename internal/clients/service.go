@@ -21,19 +21,23 @@ type Config struct {
 	Now func() time.Time
 	// Actor is who acts, for history and the audit trail (an id, never a name).
 	Actor string
+	// OnChange, when set, is called after a create or modification commits,
+	// with the client as saved (the in-memory search index follows it).
+	OnChange func(Client)
 }
 
 // Service is the client record's rules and operations.
 type Service struct {
-	store Store
-	keys  func() (Sealer, error)
-	now   func() time.Time
-	actor string
+	store    Store
+	keys     func() (Sealer, error)
+	now      func() time.Time
+	actor    string
+	onChange func(Client)
 }
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor}
+	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor, onChange: c.OnChange}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -105,6 +109,7 @@ func (s *Service) Create(ctx context.Context, in Input, src Source) (Client, err
 	if err := s.store.InsertClient(ctx, rowOf(c, sealed), e); err != nil {
 		return Client{}, fmt.Errorf("create client: %w", err)
 	}
+	s.changed(c)
 	return c, nil
 }
 
@@ -159,4 +164,10 @@ func (s *Service) integrity(ctx context.Context, id string, cause error) error {
 		}
 	}
 	return apperr.Wrap(apperr.Integrity, msg, cause)
+}
+
+func (s *Service) changed(c Client) {
+	if s.onChange != nil {
+		s.onChange(c)
+	}
 }

@@ -51,6 +51,7 @@ type Practice struct {
 	chain  *audit.Chain  // nil while locked
 	idle   *idleTimer
 	onLock []func()
+	search *searcher
 }
 
 // KeychainService is the service name under which secrets are stored in the

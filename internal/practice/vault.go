@@ -152,6 +152,7 @@ func (p *Practice) setUnlocked(h *vault.Header, keys *vault.Keys) {
 	p.chain = audit.NewChain(keys.Subkey("audit-mac"))
 	p.mu.Unlock()
 	p.idle.reset()
+	p.startIndexBuild(context.Background())
 }
 
 // Unlock opens the vault with the passphrase and the keychain secret. After
