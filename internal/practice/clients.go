@@ -18,7 +18,7 @@ func (p *Practice) Clients() *clients.Service {
 func (p *Practice) clientsService(onChange func(clients.Client)) *clients.Service {
 	return clients.NewService(clients.Config{
 		OnChange: onChange,
-		Store: store.NewClientStore(p.db, func() (*audit.Chain, error) { return p.AuditChain() }),
+		Store:    store.NewClientStore(p.db, func() (*audit.Chain, error) { return p.AuditChain() }),
 		Keys: func() (clients.Sealer, error) {
 			k, err := p.Keys()
 			if err != nil {

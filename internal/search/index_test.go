@@ -224,7 +224,7 @@ func TestCompaction(t *testing.T) {
 // Searches run while the index is rebuilt, saved to and cleared; run with
 // -race.
 func TestConcurrentUse(t *testing.T) {
-	docs := makeCorpus(2000, 3)
+	docs := makeCorpus(1000, 3)
 	ix := built(t, docs[:500]...)
 	queries := benchQueries(50)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -249,7 +249,7 @@ func TestConcurrentUse(t *testing.T) {
 			}
 		}
 	})
-	for range 3 {
+	for range 2 {
 		if err := ix.Build(context.Background(), All(docs), 2); err != nil {
 			t.Error(err)
 		}
