@@ -19,8 +19,27 @@ import type {
   Strength,
   Version,
 } from './types';
+import type {
+  Addendum,
+  Client,
+  ClientFilter,
+  ClientHistoryEntry,
+  ClientInput,
+  ClientList,
+  ClientUpdate,
+  Note,
+  NoteAddendum,
+  NoteCreate,
+  NoteListItem,
+  NoteSaveDraft,
+  NoteSaved,
+  NoteSign,
+  SearchHit,
+  Template,
+} from './clinical';
 
 export * from './types';
+export * from './clinical';
 export * from './events';
 export { errorMessage, errorCode } from './errors';
 
@@ -91,6 +110,80 @@ export function auditActions(): Promise<string[]> {
 
 export function auditVerify(): Promise<AuditVerify> {
   return App.AuditVerify();
+}
+
+// --- clinical record (app/clients.go, app/notes.go, app/search.go) ---
+
+export function clientsList(filter: ClientFilter): Promise<ClientList> {
+  return App.ClientsList(filter as Arg<typeof App.ClientsList>) as Promise<ClientList>;
+}
+
+export function clientGet(id: string): Promise<Client> {
+  return App.ClientGet(id) as Promise<Client>;
+}
+
+export function clientCreate(client: ClientInput): Promise<Client> {
+  return App.ClientCreate(client as Arg<typeof App.ClientCreate>) as Promise<Client>;
+}
+
+export function clientUpdate(update: ClientUpdate): Promise<Client> {
+  return App.ClientUpdate(update as Arg<typeof App.ClientUpdate>) as Promise<Client>;
+}
+
+export function clientDischarge(id: string): Promise<Client> {
+  return App.ClientDischarge(id) as Promise<Client>;
+}
+
+export function clientReopen(id: string): Promise<Client> {
+  return App.ClientReopen(id) as Promise<Client>;
+}
+
+/** Oldest first. */
+export function clientHistory(id: string): Promise<ClientHistoryEntry[]> {
+  return App.ClientHistory(id) as Promise<ClientHistoryEntry[]>;
+}
+
+export function clientReasons(): Promise<string[]> {
+  return App.ClientReasons();
+}
+
+/** Newest session first; titles only. */
+export function notesForClient(clientId: string): Promise<NoteListItem[]> {
+  return App.NotesForClient(clientId) as Promise<NoteListItem[]>;
+}
+
+export function noteGet(id: string): Promise<Note> {
+  return App.NoteGet(id) as Promise<Note>;
+}
+
+export function noteCreate(note: NoteCreate): Promise<Note> {
+  return App.NoteCreate(note as Arg<typeof App.NoteCreate>) as Promise<Note>;
+}
+
+/** Autosave. Send the rev from the last ack; a stale rev rejects with "conflict: …". */
+export function noteSaveDraft(draft: NoteSaveDraft): Promise<NoteSaved> {
+  return App.NoteSaveDraft(draft as Arg<typeof App.NoteSaveDraft>) as Promise<NoteSaved>;
+}
+
+export function noteSign(req: NoteSign): Promise<Note> {
+  return App.NoteSign(req as Arg<typeof App.NoteSign>) as Promise<Note>;
+}
+
+export function noteAddendum(req: NoteAddendum): Promise<Addendum> {
+  return App.NoteAddendum(req as Arg<typeof App.NoteAddendum>) as Promise<Addendum>;
+}
+
+export function noteStartFromLast(clientId: string): Promise<Note> {
+  return App.NoteStartFromLast(clientId) as Promise<Note>;
+}
+
+export function templates(): Promise<Template[]> {
+  return App.Templates() as Promise<Template[]>;
+}
+
+/** Notes and clients (Ctrl+K); clientId "" searches everything. */
+export function search(query: string, clientId: string): Promise<SearchHit[]> {
+  return App.Search(query, clientId) as Promise<SearchHit[]>;
 }
 
 /**
