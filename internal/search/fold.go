@@ -27,6 +27,7 @@ type runeInfo struct {
 	class  uint8
 	ccc    uint8 // canonical combining class: the order of marks in NFKD
 	decomp bool  // NFKD changes it
+	fold   rune  // its folded form if that is one rune, else 0
 }
 
 // tableSize covers ASCII, Latin, Greek, Cyrillic, Arabic, all the Indic
@@ -46,7 +47,11 @@ func computeInfo(r rune) runeInfo {
 	var b [utf8.UTFMax]byte
 	p := norm.NFKD.Properties(b[:utf8.EncodeRune(b[:], r)])
 	hangul := r >= 0xAC00 && r <= 0xD7A3 // decomposed by algorithm, not by table
-	return runeInfo{class: classify(r), ccc: p.CCC(), decomp: p.Decomposition() != nil || hangul}
+	info := runeInfo{class: classify(r), ccc: p.CCC(), decomp: p.Decomposition() != nil || hangul}
+	if f := appendFolded(b[:0], r); utf8.RuneCount(f) == 1 {
+		info.fold, _ = utf8.DecodeRune(f)
+	}
+	return info
 }
 
 func classify(r rune) uint8 {
@@ -88,8 +93,8 @@ func appendFolded(dst []byte, r rune) []byte {
 	if isIndic(r) {
 		// The Indic blocks are 0x80 apart and each puts its digit zero at
 		// offset 0x66, so २०२४ and 2024 are the same term.
-		if r <= 0x0DFF && unicode.IsDigit(r) {
-			return append(dst, byte('0'+(r&0x7F)-0x66))
+		if lo := r & 0x7F; r <= 0x0DFF && lo >= 0x66 && lo <= 0x6F {
+			return append(dst, byte('0'+lo-0x66))
 		}
 		return utf8.AppendRune(dst, r)
 	}
@@ -252,7 +257,11 @@ func (s *scanner) unit(r rune, info runeInfo, os, oe int) {
 			return
 		}
 		n := len(s.buf)
-		s.buf = appendFolded(s.buf, r)
+		if info.fold != 0 {
+			s.buf = utf8.AppendRune(s.buf, info.fold)
+		} else {
+			s.buf = appendFolded(s.buf, r)
+		}
 		if len(s.buf) > maxTermBytes {
 			s.buf, s.full = s.buf[:n], true
 			return

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 )
 
@@ -11,13 +12,34 @@ import (
 // slots pointer-free and compact, and compares bytes only on a tag match.
 type termTable struct {
 	seed  maphash.Seed
-	slots []uint64 // hash tag << 32 | (id + 1); 0 is empty
+	slots []slot
 	text  []byte
 	start []uint32 // id → offset in text; start[n] == len(text)
 }
 
+// A slot holds a hash tag, the term's length and its first eight bytes, so
+// that a term of up to eight bytes (most English words) is recognised
+// without reading the arena.
+type slot struct {
+	meta uint64 // tag << 32 | (id + 1); 0 is empty. The tag's low byte is the term's length.
+	head uint64 // the term's first eight bytes, zero-padded
+}
+
 func newTermTable() *termTable {
-	return &termTable{seed: maphash.MakeSeed(), slots: make([]uint64, 1<<12), start: []uint32{0}}
+	return &termTable{seed: maphash.MakeSeed(), slots: make([]slot, 1<<12), start: []uint32{0}}
+}
+
+func tagOf(h uint64, term []byte) uint64 { return (h>>32)&^0xFF | uint64(min(len(term), 0xFF)) }
+
+func headOf(term []byte) uint64 {
+	if len(term) >= 8 {
+		return binary.LittleEndian.Uint64(term)
+	}
+	var v uint64
+	for i, c := range term {
+		v |= uint64(c) << (8 * i)
+	}
+	return v
 }
 
 func (t *termTable) len() int { return len(t.start) - 1 }
@@ -27,22 +49,23 @@ func (t *termTable) term(id uint32) []byte { return t.text[t.start[id]:t.start[i
 // id returns term's id, adding it if new.
 func (t *termTable) id(term []byte) (id uint32, added bool) {
 	h := maphash.Bytes(t.seed, term)
-	tag := h >> 32
+	tag, head := tagOf(h, term), headOf(term)
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		s := t.slots[i]
-		if s == 0 {
+		s := &t.slots[i]
+		if s.meta == 0 {
 			id = uint32(t.len())
 			t.text = append(t.text, term...)
 			t.start = append(t.start, uint32(len(t.text)))
-			t.slots[i] = tag<<32 | uint64(id+1)
+			*s = slot{tag<<32 | uint64(id+1), head}
 			if 2*t.len() > len(t.slots) {
 				t.grow()
 			}
 			return id, true
 		}
-		if s>>32 == tag {
-			if id := uint32(s) - 1; bytes.Equal(t.term(id), term) {
+		if s.meta>>32 == tag && s.head == head {
+			id := uint32(s.meta) - 1
+			if len(term) <= 8 || bytes.Equal(t.term(id), term) {
 				return id, false
 			}
 		}
@@ -50,14 +73,15 @@ func (t *termTable) id(term []byte) (id uint32, added bool) {
 }
 
 func (t *termTable) grow() {
-	t.slots = make([]uint64, 2*len(t.slots))
+	t.slots = make([]slot, 2*len(t.slots))
 	mask := uint64(len(t.slots) - 1)
 	for id := range uint32(t.len()) {
-		h := maphash.Bytes(t.seed, t.term(id))
+		term := t.term(id)
+		h := maphash.Bytes(t.seed, term)
 		i := h & mask
-		for t.slots[i] != 0 {
+		for t.slots[i].meta != 0 {
 			i = (i + 1) & mask
 		}
-		t.slots[i] = h>>32<<32 | uint64(id+1)
+		t.slots[i] = slot{tagOf(h, term)<<32 | uint64(id+1), headOf(term)}
 	}
 }
