@@ -177,7 +177,13 @@ func (st *state) match(qs []qterm, q Query, limit int) []cand {
 		return float32(idf * (t*(k1+1)/(t+k1*norm) + titleBoost*float64(title)))
 	}
 
-	cands := st.first(&qs[0], q, score)
+	var kind uint8 // the code q.Kind must have; 0 for any
+	if q.Kind != "" {
+		if kind = st.findKind(q.Kind); kind == 0 {
+			return nil
+		}
+	}
+	cands := st.first(&qs[0], q, kind, score)
 	for i := 1; i < len(qs) && len(cands) > 0; i++ {
 		cands = st.narrow(cands, &qs[i], score)
 	}
@@ -230,8 +236,9 @@ func (st *state) accumulate(t *qterm, dn *dense, touched *[]uint32) {
 }
 
 // first returns, in document order, the live documents that pass the
-// filters and match t, with t's score.
-func (st *state) first(t *qterm, q Query, score func(uint32, float32, float32, float64) float32) []cand {
+// filters and match t, with t's score. It leaves the pooled scratch zeroed,
+// as every user of it must.
+func (st *state) first(t *qterm, q Query, kind uint8, score func(uint32, float32, float32, float64) float32) []cand {
 	n := len(st.docs)
 	dn := getDense(n)
 	defer putDense(dn)
@@ -244,12 +251,6 @@ func (st *state) first(t *qterm, q Query, score func(uint32, float32, float32, f
 		st.accumulate(t, dn, &touched)
 	} else {
 		st.accumulate(t, dn, nil)
-	}
-	var kind uint8 // the code q.Kind must have; 0 for any
-	if q.Kind != "" {
-		if kind = st.findKind(q.Kind); kind == 0 {
-			return nil
-		}
 	}
 	var out []cand
 	keep := func(doc uint32) {

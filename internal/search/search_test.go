@@ -71,6 +71,8 @@ func TestFilters(t *testing.T) {
 		{"client", Query{Text: "anita", ClientID: "a"}, []string{"client-a", "note-a"}},
 		{"both", Query{Text: "anita", Kind: KindClient, ClientID: "a"}, []string{"client-a"}},
 		{"unknown kind", Query{Text: "anita", Kind: "invoice"}, []string{}},
+		// Scratch from the query before must not leak into this one.
+		{"after an unknown kind", Query{Text: "sister"}, []string{"note-b"}},
 		{"limit", Query{Text: "anita", Limit: 1}, []string{"client-a"}},
 	}
 	for _, tt := range tests {
