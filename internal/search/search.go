@@ -241,7 +241,6 @@ func (st *state) accumulate(t *qterm, dn *dense, touched *[]uint32) {
 func (st *state) first(t *qterm, q Query, kind uint8, score func(uint32, float32, float32, float64) float32) []cand {
 	n := len(st.docs)
 	dn := getDense(n)
-	defer putDense(dn)
 	tf, title := dn.tf, dn.title
 	// For a rare word, note which documents were touched instead of
 	// scanning every document afterwards.
@@ -272,6 +271,7 @@ func (st *state) first(t *qterm, q Query, kind uint8, score func(uint32, float32
 			keep(doc)
 		}
 	}
+	putDense(dn) // not deferred: scratch left dirty by a panic must not go back
 	return out
 }
 
@@ -295,7 +295,6 @@ func pass(st *state, doc uint32, kind uint8, q Query) bool {
 // are candidates and reading them all into dense scratch is the cheap way.
 func (st *state) narrow(cands []cand, t *qterm, score func(uint32, float32, float32, float64) float32) []cand {
 	dn := getDense(len(st.docs))
-	defer putDense(dn)
 	st.accumulate(t, dn, nil)
 	out := cands[:0]
 	for _, c := range cands {
@@ -308,6 +307,7 @@ func (st *state) narrow(cands []cand, t *qterm, score func(uint32, float32, floa
 	}
 	clear(dn.tf)
 	clear(dn.title)
+	putDense(dn)
 	return out
 }
 
