@@ -163,11 +163,14 @@ func TestCreateLockUnlock(t *testing.T) {
 	}
 	var actions []audit.Action
 	for i := len(entries) - 1; i >= 0; i-- {
+		if entries[i].Action == audit.ActionView {
+			continue // the search index build at each unlock lists clients
+		}
 		actions = append(actions, entries[i].Action)
 	}
 	want := []audit.Action{audit.ActionVaultCreated, audit.ActionUnlock, audit.ActionLock,
 		audit.ActionUnlockFailed, audit.ActionUnlock, audit.ActionLock, audit.ActionUnlock}
-	if fmt.Sprint(actions) != fmt.Sprint(want) || n != int64(len(want)) {
+	if fmt.Sprint(actions) != fmt.Sprint(want) || n != int64(len(entries)) {
 		t.Fatalf("audit trail %v (verified %d), want %v", actions, n, want)
 	}
 }
