@@ -1,0 +1,5 @@
+package store
+
+func init() {
+	registerSealed(SealedColumn{Table: "bookings", Column: "notes"})
+}
