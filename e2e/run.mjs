@@ -170,6 +170,7 @@ test('every sidebar screen by keyboard, axe-clean', async (page) => {
   assert((await page.evaluate(() => document.activeElement?.dataset.testid)) === 'nav-today', 'Home did not reach Today');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
+  await shot(page, '11a-sidebar-focus');
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-testid="screen-clients"]', { timeout });
   // The skip link comes first in tab order, is visible when focused, and goes to the content.
