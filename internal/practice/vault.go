@@ -129,6 +129,7 @@ func (p *Practice) Create(ctx context.Context, passphrase []byte, passphraseOnly
 	p.setUnlocked(h, keys)
 	p.record(ctx, audit.Entry{Action: audit.ActionVaultCreated, Detail: detailMode(passphraseOnly)})
 	p.record(ctx, audit.Entry{Action: audit.ActionUnlock})
+	p.startIndexBuild(ctx)
 	return CreateResult{RecoveryCode: code, RecoveryKit: kit}, nil
 }
 
@@ -152,7 +153,6 @@ func (p *Practice) setUnlocked(h *vault.Header, keys *vault.Keys) {
 	p.chain = audit.NewChain(keys.Subkey("audit-mac"))
 	p.mu.Unlock()
 	p.idle.reset()
-	p.startIndexBuild(context.Background())
 }
 
 // Unlock opens the vault with the passphrase and the keychain secret. After
@@ -199,6 +199,9 @@ func (p *Practice) Unlock(ctx context.Context, passphrase []byte) error {
 	}
 	p.clearFailures(ctx)
 	p.record(ctx, audit.Entry{Action: audit.ActionUnlock})
+	// The index build audits its listing; it starts after the unlock entry so
+	// the trail reads in the order things happened.
+	p.startIndexBuild(ctx)
 	if h.RotatingTo != 0 {
 		p.log.Info("data key rotation was interrupted; it resumes on request", "to", int(h.RotatingTo))
 	}
@@ -265,6 +268,7 @@ func (p *Practice) Recover(ctx context.Context, code string, newPassphrase []byt
 	p.clearFailures(ctx)
 	p.record(ctx, audit.Entry{Action: audit.ActionRecoveryUsed})
 	p.record(ctx, audit.Entry{Action: audit.ActionUnlock, Detail: "via=recovery_code"})
+	p.startIndexBuild(ctx)
 	return res, nil
 }
 

@@ -189,7 +189,7 @@ func (db *DB) ListAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, int
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log`+cond+
-			` ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+			` ORDER BY seq DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 		if err != nil {
 			return err
 		}
