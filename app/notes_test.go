@@ -13,6 +13,14 @@ func TestNoteMethods(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No note without health-data consent (the consent ledger enforces it).
+	if _, err := a.NoteCreate(NoteCreateDTO{ClientID: c.ID, TemplateID: "soap"}); err == nil ||
+		err.Error() != "consent_required: consent required: health-data" {
+		t.Fatalf("note without consent: %v", err)
+	}
+	if _, err := a.ConsentGrant(ConsentGrantDTO{ClientID: c.ID, Purpose: "health-data", Method: "checkbox"}); err != nil {
+		t.Fatal(err)
+	}
 	n, err := a.NoteCreate(NoteCreateDTO{ClientID: c.ID, TemplateID: "soap", Title: "Session 1"})
 	if err != nil {
 		t.Fatal(err)

@@ -64,6 +64,7 @@ type root struct {
 	Clients clientsCmd `cmd:"" help:"Add, list and show clients (adults only)."`
 	Notes   notesCmd   `cmd:"" help:"Write, sign, correct (addenda) and show session notes."`
 	Search  searchCmd  `cmd:"" help:"Search notes and client names (decrypted in memory only)."`
+	Consent consentCmd `cmd:"" help:"Grant, withdraw and list a client's consents, per purpose; export receipts."`
 }
 
 // runCtx is handed to every command's Run.

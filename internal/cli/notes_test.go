@@ -37,6 +37,7 @@ func TestNotesCommands(t *testing.T) {
 		t.Fatalf("init: %s", stderr)
 	}
 	client := must("clients", "add", "--name", "Asha Kumar", "--dob", "1990-05-01")
+	must("consent", "grant", "--client", client, "--purpose", "health-data")
 
 	soap := write("soap.json", `{"subjective": "Sleeping better; मन शांत है.", "plan": "Continue CBT.\nHomework: thought record"}`)
 	id := must("notes", "add", "--client", client, "--template", "soap", "--body-file", soap, "--title", "Session 3", "--date", "2024-06-14")

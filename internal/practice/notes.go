@@ -1,6 +1,10 @@
 package practice
 
 import (
+	"context"
+
+	"github.com/calmally/practice/internal/audit"
+	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/notes"
 	"github.com/calmally/practice/internal/store"
 )
@@ -8,7 +12,9 @@ import (
 // Notes returns the session-notes service of this profile. It is cheap to
 // build and holds no keys: every operation asks the profile for them, so a
 // service kept across lock and unlock keeps working (and refuses while
-// locked). The search index hook is wired here; the consent issue wires its hooks here too.
+// locked). The search index hook is wired here, and the consent hooks: no note
+// without health-data consent, no summary shared without summary-sharing
+// consent (both through Consent().Check).
 func (p *Practice) Notes() *notes.Service {
 	return p.notesService(noteIndex{p.searchIndex().ix})
 }
@@ -27,6 +33,12 @@ func (p *Practice) notesService(ix notes.Index) *notes.Service {
 		Now:   p.Now,
 		Actor: p.opts.Actor,
 	})
+	s.RequireHealthConsent = func(ctx context.Context, clientID string) error {
+		return p.RequireConsent(ctx, clientID, consent.PurposeHealthData, audit.ActionCreate, notes.RecordType)
+	}
+	s.ConsentCheck = func(ctx context.Context, clientID, purpose string) error {
+		return p.Consent().Check(ctx, clientID, consent.Purpose(purpose))
+	}
 	if ix != nil {
 		s.Index = ix
 	}

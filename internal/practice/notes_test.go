@@ -18,6 +18,7 @@ func init() {
 		if err != nil {
 			t.Fatalf("notes probe: client: %v", err)
 		}
+		grantHealthData(t, p, c.ID)
 		svc := p.Notes()
 		n, err := svc.Create(ctx, notes.NewNote{ClientID: c.ID, TemplateID: notes.TemplateSOAP, Title: marker + " title",
 			Sections: map[string]string{"subjective": marker + " subjective"}})

@@ -28,6 +28,7 @@ func TestSearchFollowsTheVault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	grantHealthData(t, p, c.ID)
 	n, err := p.Notes().Create(ctx, notes.NewNote{ClientID: c.ID, TemplateID: notes.TemplateSOAP, Title: "Séance review",
 		Sections: map[string]string{"subjective": "Spoke about चिंता at work and a café meeting."}})
 	if err != nil {

@@ -1,0 +1,5 @@
+package store
+
+func init() {
+	registerSealed(SealedColumn{Table: "rights_requests", Column: "details"})
+}
