@@ -1,0 +1,89 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Schedule is how often the app makes a backup on its own.
+type Schedule string
+
+// Schedules.
+const (
+	Off    Schedule = "off"
+	Daily  Schedule = "daily"
+	Weekly Schedule = "weekly"
+)
+
+// ParseSchedule accepts "off", "daily" and "weekly".
+func ParseSchedule(s string) (Schedule, error) {
+	switch Schedule(s) {
+	case Off, Daily, Weekly:
+		return Schedule(s), nil
+	}
+	return "", fmt.Errorf("backup: schedule must be off, daily or weekly")
+}
+
+// Due reports whether a scheduled backup should run at now, given when the
+// last successful backup was made (zero: never). Days count in zone, as the
+// therapist sees them: a daily backup is due once the calendar day has
+// changed since the last one (so a laptop opened each morning backs up each
+// morning, not 24 hours after yesterday's), a weekly one once seven calendar
+// days have passed.
+func (s Schedule) Due(last, now time.Time, zone *time.Location) bool {
+	if s == Off || s == "" {
+		return false
+	}
+	if last.IsZero() {
+		return true
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
+	days := civilDays(last.In(zone), now.In(zone))
+	switch s {
+	case Daily:
+		return days >= 1
+	case Weekly:
+		return days >= 7
+	}
+	return false
+}
+
+// civilDays counts calendar days from a to b (negative when b is earlier),
+// ignoring the time of day and DST.
+func civilDays(a, b time.Time) int {
+	da := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	db := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Hours() / 24)
+}
+
+// StaleAfter is how long without a verified backup before the app warns.
+const StaleAfter = 7 * 24 * time.Hour
+
+// Stale reports whether the app should warn that no verified backup exists:
+// the last verified backup (or, if there is none, the vault's creation) is
+// more than StaleAfter before now.
+func Stale(lastVerified, vaultCreated, now time.Time) bool {
+	ref := lastVerified
+	if ref.IsZero() {
+		ref = vaultCreated
+	}
+	return now.Sub(ref) > StaleAfter
+}
+
+// Uploader pushes a finished backup file to off-site storage: the CalmAlly
+// backend in India, which keeps the policy's promise that a copy of the data
+// is kept in India. The file is already end-to-end encrypted (the backend
+// never holds the backup key), so an Uploader sees only ciphertext.
+//
+// Contract: Upload is idempotent per id (a retry after a dropped connection
+// must not store two copies); it returns only once the remote copy is
+// durable. Download returns the file's bytes exactly as uploaded. Nothing
+// implements it yet: it depends on the sync engine (issue: sync).
+type Uploader interface {
+	Upload(ctx context.Context, id string, size int64, r io.Reader) error
+	Download(ctx context.Context, id string) (io.ReadCloser, error)
+}
