@@ -365,6 +365,120 @@ test('dark theme: every screen axe-clean', async (page) => {
   }
 });
 
+// --- clinical record: clients, notes, signing, addenda, search ---------------------
+
+const noteWord = 'insomnia';
+
+test('Clients: empty state, under-18 refused with the message, client created', async (page) => {
+  await goToScreen(page, 2);
+  await page.getByText('No clients yet — add one').waitFor({ timeout });
+  await axe(page, 'clients (empty)');
+  await shot(page, '60-clients-empty');
+  await page.getByRole('button', { name: 'Add client' }).first().click();
+  await page.getByLabel(/Full name/).fill('Asha Verma');
+  await page.getByLabel(/Preferred name/).fill('Asha');
+  const minor = new Date();
+  minor.setFullYear(minor.getFullYear() - 15);
+  await page.getByLabel(/Date of birth/).fill(minor.toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Save client' }).click();
+  const err = page.getByTestId('client-field-error');
+  await err.waitFor({ timeout });
+  const msg = (await err.textContent()).trim();
+  assert(/^under 18: CalmAlly serves adults only$/i.test(msg), `under-18 message reads "${msg}"`);
+  await axe(page, 'add client with error');
+  await shot(page, '61-clients-under-18');
+  await page.getByLabel(/Date of birth/).fill('1991-06-14');
+  await page.getByLabel(/^Phone/).first().fill('98765 43210');
+  await page.getByRole('button', { name: 'Save client' }).click();
+  await page.waitForSelector('[data-testid="client-page"]', { timeout });
+  const name = (await page.getByTestId('client-name').textContent()).trim();
+  assert(name === 'Asha Verma', `client page shows "${name}"`);
+  await axe(page, 'client page');
+  await shot(page, '62-client-page');
+});
+
+test('Note: SOAP note autosaves, sign dialog shows what is locked, signed, addendum added', async (page) => {
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.getByLabel('SOAP', { exact: true }).check();
+  await page.getByLabel('Progress note').check();
+  await page.getByRole('button', { name: 'Create note' }).click();
+  await page.waitForSelector('[data-testid="note-editor"][data-status="draft"]', { timeout });
+  await page.getByLabel('Title', { exact: true }).fill('First session');
+  const areas = page.locator('[data-testid="note-editor"] textarea');
+  const n = await areas.count();
+  assert(n >= 3, `SOAP note has ${n} sections`);
+  const texts = [
+    `Reports ${noteWord} for three weeks and चिंता before exams.`,
+    'Calm, good eye contact; café job going well.',
+    'Mild anxiety, improving.',
+    'Sleep diary; breathing practice twice a day.',
+  ];
+  for (let i = 0; i < n; i++) {
+    await areas.nth(i).click();
+    await page.keyboard.type(texts[i % texts.length], { delay: 5 });
+  }
+  await page.waitForFunction(
+    () => /^Saved/.test(document.querySelector('[data-testid="autosave-state"]')?.textContent?.trim() ?? ''),
+    undefined,
+    { timeout },
+  );
+  const state = (await page.getByTestId('autosave-state').textContent()).trim();
+  console.log(`      autosave says: "${state}"`);
+  await axe(page, 'note editor (draft)');
+  await shot(page, '63-note-draft-saved');
+
+  await page.getByRole('button', { name: 'Sign note…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor({ timeout });
+  const locked = await dialog.textContent();
+  assert(locked.includes('First session') && locked.includes(noteWord) && locked.includes('cannot change'), 'sign dialog does not show what will be locked');
+  await axe(page, 'sign dialog');
+  await shot(page, '64-sign-dialog');
+  await page.getByRole('button', { name: 'Sign and lock' }).click();
+  await page.waitForSelector('[data-testid="signature-valid"]', { timeout });
+  assert((await page.locator('[data-testid="note-editor"] textarea#section-subjective, [data-testid="note-editor"] input#note-title').count()) === 0, 'signed note still editable');
+
+  await page.getByLabel('Add addendum').fill('Correction: the exams are in April, not March.');
+  await page.getByRole('button', { name: 'Sign and add addendum' }).click();
+  await page.waitForSelector('[data-testid="addendum"]', { timeout });
+  const body = await page.locator('[data-testid="note-editor"]').textContent();
+  assert(body.includes(noteWord), 'original text no longer shown after the addendum');
+  await axe(page, 'signed note with addendum');
+  await shot(page, '65-note-signed-addendum');
+});
+
+test('Search: Ctrl+K finds the note by a word in it and opens it', async (page) => {
+  await goToScreen(page, 0);
+  await page.keyboard.press('Control+k');
+  await page.waitForSelector('[data-testid="search-palette"]', { timeout });
+  await page.keyboard.type(noteWord.slice(0, 6));
+  await page.waitForSelector('[data-testid="search-hit"]', { timeout });
+  const hit = await page.locator('[data-testid="search-hit"]').first().innerHTML();
+  assert(/<mark>/.test(hit), `no highlight in the first hit: ${hit}`);
+  await axe(page, 'search palette');
+  await shot(page, '66-search');
+  // The first hit may be the client or the note; move to the note and open it.
+  const kinds = await page.$$eval('[data-testid="search-hit"] .kind', (els) => els.map((e) => e.textContent.trim()));
+  const idx = kinds.indexOf('Note');
+  assert(idx >= 0, `no note among hits: ${kinds.join(', ')}`);
+  for (let i = 0; i < idx; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="note-editor"][data-status="signed"]', { timeout });
+  assert((await page.getByTestId('search-palette').count()) === 0, 'palette still open');
+  // Esc closes the palette.
+  await page.keyboard.press('Control+k');
+  await page.waitForSelector('[data-testid="search-palette"]', { timeout });
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('[data-testid="search-palette"]', { state: 'detached', timeout });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await axe(page, 'signed note (dark)');
+    await shot(page, '67-note-dark');
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+});
+
 // --- run ---------------------------------------------------------------------------
 
 await mkdir(shots, { recursive: true });
