@@ -2,9 +2,15 @@ package practice
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/calmally/practice/internal/apperr"
+	"github.com/calmally/practice/internal/audit"
+	"github.com/calmally/practice/internal/clients"
 	"github.com/calmally/practice/internal/consent"
+	"github.com/calmally/practice/internal/notes"
 )
 
 // grantHealthData records the client's health-data consent, which every
@@ -14,5 +20,101 @@ func grantHealthData(t *testing.T, p *Practice, clientID string) {
 	if _, err := p.Consent().Grant(context.Background(), consent.GrantInput{ClientID: clientID,
 		Purpose: consent.PurposeHealthData, Method: consent.MethodCheckbox}); err != nil {
 		t.Fatalf("grant health-data consent: %v", err)
+	}
+}
+
+// TestConsentEnforcedByNotes walks every enforcement point wired into the
+// notes service: refused without consent, allowed with it, refused again
+// after withdrawal, through the services (not only the UI).
+func TestConsentEnforcedByNotes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.open(t)
+	mustCreate(t, p, false)
+	c, err := p.Clients().Create(ctx, clients.Input{Name: "Meera Iyer", DateOfBirth: "1988-12-31"}, clients.SourceClinic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, cs := p.Notes(), p.Consent()
+	create := func() (notes.Note, error) {
+		return svc.Create(ctx, notes.NewNote{ClientID: c.ID, TemplateID: notes.TemplateSOAP,
+			Sections: map[string]string{"plan": "Continue.\nHomework: walk"}})
+	}
+	wantRefused := func(err error, purpose string) {
+		t.Helper()
+		if apperr.CodeOf(err) != apperr.ConsentRequired || apperr.MessageOf(err) != "consent required: "+purpose {
+			t.Fatalf("got %v, want consent required: %s", err, purpose)
+		}
+	}
+	grant := func(p consent.Purpose) {
+		t.Helper()
+		if _, err := cs.Grant(ctx, consent.GrantInput{ClientID: c.ID, Purpose: p, Method: consent.MethodCheckbox}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withdraw := func(p consent.Purpose) {
+		t.Helper()
+		f.clock.Advance(time.Second)
+		if _, err := cs.Withdraw(ctx, consent.WithdrawInput{ClientID: c.ID, Purpose: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Notes need health-data consent.
+	_, err = create()
+	wantRefused(err, "health-data")
+	grant(consent.PurposeHealthData)
+	n, err := create()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Sharing a summary needs summary-sharing consent.
+	sum, err := svc.DeriveSummary(ctx, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, err = svc.MarkSummaryReady(ctx, n.ID, sum.Rev); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.ShareSummary(ctx, n.ID, sum.Rev)
+	wantRefused(err, "summary-sharing")
+	grant(consent.PurposeSummarySharing)
+	withdraw(consent.PurposeSummarySharing)
+	_, err = svc.ShareSummary(ctx, n.ID, sum.Rev)
+	wantRefused(err, "summary-sharing")
+	grant(consent.PurposeSummarySharing)
+	if shared, err := svc.ShareSummary(ctx, n.ID, sum.Rev); err != nil || shared.Status != notes.SummaryShared {
+		t.Fatalf("share with consent: %+v %v", shared, err)
+	}
+
+	// Withdrawal takes effect at once: the next note is refused; the
+	// existing note stays readable (it is a health record under hold).
+	withdraw(consent.PurposeHealthData)
+	_, err = create()
+	wantRefused(err, "health-data")
+	if _, err := svc.Get(ctx, n.ID); err != nil {
+		t.Fatalf("existing note after withdrawal: %v", err)
+	}
+
+	// The refusals are audited with ids and codes only.
+	entries, _, err := p.AuditList(ctx, audit.Filter{RecordType: notes.RecordType})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusals := 0
+	for _, e := range entries {
+		if strings.Contains(e.Detail, "refused=consent") {
+			refusals++
+		}
+		if strings.Contains(e.Detail, "Meera") {
+			t.Fatal("audit carries client data")
+		}
+	}
+	if refusals != 2 {
+		t.Fatalf("audited %d note refusals, want 2", refusals)
+	}
+	if n, err := cs.Verify(ctx); err != nil || n != 5 {
+		t.Fatalf("ledger verify = %d, %v", n, err)
 	}
 }

@@ -84,7 +84,8 @@ CREATE TABLE purge_authorizations (
 
 -- The ledger is never edited. Three updates are let through:
 --   1. the data-key rotation's re-seal: every plain column unchanged and the
---      evidence now under another key version (envelope bytes 2-5);
+--      evidence now under another key version (envelope bytes 2-5), with the
+--      same format byte and length (the same plaintext re-sealed);
 --   2. erasure: every plain column unchanged (only evidence replaced), with a
 --      purge authorization for the event's client;
 --   3. the re-chaining after a minor's purge: only seq, prev_mac and mac
@@ -102,7 +103,9 @@ WHEN NOT (
 	AND NEW.expires_at IS OLD.expires_at AND NEW.recorded_at = OLD.recorded_at
 	AND (
 		(NEW.seq = OLD.seq AND NEW.prev_mac = OLD.prev_mac AND NEW.mac = OLD.mac
-			AND (NEW.evidence = OLD.evidence OR substr(NEW.evidence, 2, 4) <> substr(OLD.evidence, 2, 4)))
+			AND (NEW.evidence = OLD.evidence OR (substr(NEW.evidence, 2, 4) <> substr(OLD.evidence, 2, 4)
+				AND substr(NEW.evidence, 1, 1) = substr(OLD.evidence, 1, 1)
+				AND length(NEW.evidence) = length(OLD.evidence))))
 		OR (NEW.seq = OLD.seq AND NEW.prev_mac = OLD.prev_mac AND NEW.mac = OLD.mac
 			AND EXISTS (SELECT 1 FROM purge_authorizations WHERE client_id = OLD.client_id))
 		OR (NEW.evidence = OLD.evidence
