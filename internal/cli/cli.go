@@ -58,13 +58,16 @@ type Globals struct {
 // root is the command tree. Later commands add fields here.
 type root struct {
 	Globals
-	Version versionCmd `cmd:"" help:"Print the version."`
-	Init    initCmd    `cmd:"" help:"Create the encrypted vault of a new profile."`
-	Audit   auditCmd   `cmd:"" help:"Inspect the tamper-evident audit trail."`
-	Clients clientsCmd `cmd:"" help:"Add, list and show clients (adults only)."`
-	Notes   notesCmd   `cmd:"" help:"Write, sign, correct (addenda) and show session notes."`
-	Search  searchCmd  `cmd:"" help:"Search notes and client names (decrypted in memory only)."`
-	Consent consentCmd `cmd:"" help:"Grant, withdraw and list a client's consents, per purpose; export receipts."`
+	Version      versionCmd      `cmd:"" help:"Print the version."`
+	Init         initCmd         `cmd:"" help:"Create the encrypted vault of a new profile."`
+	Audit        auditCmd        `cmd:"" help:"Inspect the tamper-evident audit trail."`
+	Clients      clientsCmd      `cmd:"" help:"Add, list and show clients (adults only)."`
+	Notes        notesCmd        `cmd:"" help:"Write, sign, correct (addenda) and show session notes."`
+	Search       searchCmd       `cmd:"" help:"Search notes and client names (decrypted in memory only)."`
+	Consent      consentCmd      `cmd:"" help:"Grant, withdraw and list a client's consents, per purpose; export receipts."`
+	Availability availabilityCmd `cmd:"" help:"Set weekly availability and list bookable slots."`
+	Calendar     calendarCmd     `cmd:"" help:"Export bookings and open hours as iCalendar."`
+	Bookings     bookingsCmd     `cmd:"" help:"List bookings, add walk-ins, confirm, decline, cancel, complete, no-show."`
 }
 
 // runCtx is handed to every command's Run.
