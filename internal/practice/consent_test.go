@@ -8,6 +8,7 @@ import (
 
 	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/audit"
+	"github.com/calmally/practice/internal/bookings"
 	"github.com/calmally/practice/internal/clients"
 	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/notes"
@@ -116,5 +117,47 @@ func TestConsentEnforcedByNotes(t *testing.T) {
 	}
 	if n, err := cs.Verify(ctx); err != nil || n != 5 {
 		t.Fatalf("ledger verify = %d, %v", n, err)
+	}
+}
+
+// TestConsentEnforcedByBookings: confirming an online session needs the
+// client's teleconsultation consent, and a withdrawal stops the next one.
+func TestConsentEnforcedByBookings(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.open(t)
+	mustCreate(t, p, false)
+	c, err := p.Clients().Create(ctx, clients.Input{Name: "Kabir Rao", DateOfBirth: "1985-02-28"}, clients.SourceClinic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, cs := p.Bookings(), p.Consent()
+	start := p.Now().Add(72 * time.Hour).Truncate(time.Hour)
+	confirm := func(i int) error {
+		t.Helper()
+		st := start.Add(time.Duration(i) * 2 * time.Hour)
+		b, err := bs.Receive(ctx, bookings.Booking{Status: bookings.Requested, ClientID: c.ID, ClientLabel: "K.R.",
+			Start: st, End: st.Add(50 * time.Minute), Modality: bookings.Online})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = bs.Confirm(ctx, b.ID)
+		return err
+	}
+	if err := confirm(0); apperr.MessageOf(err) != "consent required: teleconsultation" {
+		t.Fatalf("confirm without consent = %v", err)
+	}
+	if _, err := cs.Grant(ctx, consent.GrantInput{ClientID: c.ID, Purpose: consent.PurposeTeleconsultation, Method: consent.MethodCheckbox}); err != nil {
+		t.Fatal(err)
+	}
+	if err := confirm(1); err != nil {
+		t.Fatalf("confirm with consent = %v", err)
+	}
+	f.clock.Advance(time.Second)
+	if _, err := cs.Withdraw(ctx, consent.WithdrawInput{ClientID: c.ID, Purpose: consent.PurposeTeleconsultation}); err != nil {
+		t.Fatal(err)
+	}
+	if err := confirm(2); apperr.CodeOf(err) != apperr.ConsentRequired {
+		t.Fatalf("confirm after withdrawal = %v", err)
 	}
 }

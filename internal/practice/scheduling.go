@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/calmally/practice/internal/apperr"
@@ -11,6 +13,7 @@ import (
 	"github.com/calmally/practice/internal/availability"
 	"github.com/calmally/practice/internal/bookings"
 	"github.com/calmally/practice/internal/clients"
+	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/export/ical"
 	"github.com/calmally/practice/internal/store"
 )
@@ -18,11 +21,11 @@ import (
 // Bookings is the bookings service of this profile. Like the others it asks
 // for the keys and the audit chain on every call.
 //
-// The consent issue wires RequireTeleconsultConsent here (confirming an
-// online session needs the client's teleconsultation consent); until then
-// the hook is nil and confirming is allowed.
+// RequireTeleconsultConsent is wired to the consent ledger: confirming an
+// online session needs the client's teleconsultation consent (a refusal is
+// audited).
 func (p *Practice) Bookings() *bookings.Service {
-	return bookings.NewService(bookings.Config{
+	s := bookings.NewService(bookings.Config{
 		Store: store.NewBookingStore(p.db, p.AuditChain),
 		Keys: func() (bookings.Sealer, error) {
 			k, err := p.Keys()
@@ -34,6 +37,10 @@ func (p *Practice) Bookings() *bookings.Service {
 		Now:   p.Now,
 		Actor: p.opts.Actor,
 	})
+	s.RequireTeleconsultConsent = func(ctx context.Context, clientID string) error {
+		return p.RequireConsent(ctx, clientID, consent.PurposeTeleconsultation, audit.ActionEdit, bookings.RecordType)
+	}
+	return s
 }
 
 // Availability is the availability service of this profile, with the
@@ -189,4 +196,55 @@ func (p *Practice) CalendarExport(ctx context.Context, o CalendarExportOptions) 
 		return buf.Bytes(), apperr.Errorf(apperr.Integrity, "%d booking(s) failed their integrity check and were left out", n)
 	}
 	return buf.Bytes(), nil
+}
+
+// DayRange turns inclusive dates (YYYY-MM-DD) read in the scheduling zone
+// into the instants [from, to): from's midnight to the midnight after to.
+func (p *Practice) DayRange(ctx context.Context, from, to string) (time.Time, time.Time, error) {
+	f, err := availability.ParseDate(from)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	t, err := availability.ParseDate(to)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if t.Before(f) {
+		return time.Time{}, time.Time{}, apperr.New(apperr.Invalid, "dates: the last date must not be before the first")
+	}
+	loc := p.SchedulingZone(ctx)
+	t = t.AddDays(1)
+	return time.Date(f.Year, f.Month, f.Day, 0, 0, 0, 0, loc), time.Date(t.Year, t.Month, t.Day, 0, 0, 0, 0, loc), nil
+}
+
+// WriteCalendarFile writes an export through a synced temporary file in the
+// same folder renamed over path (owner-only), so a crash leaves the old file
+// or the new one, never half of one.
+func WriteCalendarFile(path string, data []byte) error {
+	if path == "" || !filepath.IsAbs(path) {
+		return apperr.New(apperr.Invalid, "export: the output path must be absolute")
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".calmally-*.ics.tmp")
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, "export: cannot write the output file", err)
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // after a successful rename there is nothing to remove
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(name, path)
+	}
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, "export: cannot write the output file", err)
+	}
+	return nil
 }

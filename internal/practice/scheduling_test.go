@@ -11,6 +11,7 @@ import (
 	"github.com/calmally/practice/internal/availability"
 	"github.com/calmally/practice/internal/bookings"
 	"github.com/calmally/practice/internal/clients"
+	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/export/ical"
 )
 
@@ -42,7 +43,12 @@ func init() {
 		}
 		bs := p.Bookings()
 		st := now.Add(48 * time.Hour).Truncate(time.Hour)
-		b, err := bs.Receive(ctx, bookings.Booking{Status: bookings.Requested, ClientLabel: marker + " platform",
+		// Confirming an online session needs teleconsultation consent.
+		if _, err := p.Consent().Grant(ctx, consent.GrantInput{ClientID: c.ID, Purpose: consent.PurposeTeleconsultation,
+			Method: consent.MethodCheckbox, Evidence: consent.Evidence{Note: marker + " consent note"}}); err != nil {
+			t.Fatalf("scheduling probe: consent: %v", err)
+		}
+		b, err := bs.Receive(ctx, bookings.Booking{Status: bookings.Requested, ClientID: c.ID, ClientLabel: marker + " platform",
 			Start: st, End: st.Add(50 * time.Minute), Modality: bookings.Online, JoinLink: "https://meet.example/" + "x",
 			Notes: marker + " notes", PaymentStatus: bookings.PaymentPaid, FeePaise: 150000})
 		if err != nil {
@@ -107,7 +113,7 @@ func TestTimeOffCollisionsNeedADecision(t *testing.T) {
 	}
 	var ids []string
 	for _, s := range slots[:2] {
-		b, err := bs.Receive(ctx, bookings.Booking{Status: bookings.Requested, ClientLabel: "R.S.", Start: s.Start, End: s.End, Modality: bookings.Online})
+		b, err := bs.Receive(ctx, bookings.Booking{Status: bookings.Requested, ClientLabel: "R.S.", Start: s.Start, End: s.End, Modality: bookings.InPerson})
 		if err != nil {
 			t.Fatal(err)
 		}
