@@ -92,3 +92,29 @@ func paymentAfter(to Status, p PaymentStatus) PaymentStatus {
 	}
 	return p
 }
+
+// Practitioner actions, as the UI names them.
+const (
+	ActionConfirm  = "confirm"
+	ActionDecline  = "decline"
+	ActionCancel   = "cancel"
+	ActionComplete = "complete"
+	ActionNoShow   = "no_show"
+)
+
+// Actions lists what the practitioner may do with b at now, in a stable
+// order, so the UI shows only buttons that will not be refused (consent
+// is checked when the action is taken).
+func Actions(b Booking, now time.Time) []string {
+	out := []string{}
+	for _, a := range []struct {
+		name string
+		to   Status
+	}{{ActionConfirm, Confirmed}, {ActionDecline, Declined}, {ActionCancel, CancelledByPractitioner},
+		{ActionComplete, Completed}, {ActionNoShow, NoShow}} {
+		if Transition(b.Status, a.to, ByPractitioner) == nil && CheckTime(a.to, b.Start, b.End, now) == nil {
+			out = append(out, a.name)
+		}
+	}
+	return out
+}
