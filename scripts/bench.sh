@@ -23,6 +23,8 @@ run ./internal/store/  'OpenClient500Notes|ClientList1000' "$count" 5x
 run ./internal/store/  'AppendAudit$' "$count" 300x
 run ./internal/store/  'Verify100k' 1 1x
 run ./internal/search/ 'Build50k|Query|Memory50k' 3 1x
+run ./internal/availability/ 'SlotsYear' "$count" 20x
+run ./internal/store/  'BookingsMonth' "$count" 50x
 
 # Median of every metric of every benchmark (name without the -N suffix).
 awk '
@@ -64,5 +66,8 @@ row "verify audit trail, per entry (100k)" "$(num "$(get BenchmarkVerify100k ns/
 row "search index build, 50,000 notes" "$(num "$(get BenchmarkBuild50k ms/build)" " ms")" "" "≤ 1,500 ms"
 row "search query p95" "$(num "$(get BenchmarkQuery p95-ms)" " ms")" "" "≤ 30 ms"
 row "RSS with 50,000 notes indexed" "$(num "$(get BenchmarkMemory50k rss-MB)" " MB")" "heap $(num "$(get BenchmarkMemory50k heap-MB)" " MB")" "≤ 250 MB"
+row "slot expansion, a year of rules (Kolkata)" "$(ms "$(get BenchmarkSlotsYear/Asia/Kolkata ns/op)")" "$(num "$(get BenchmarkSlotsYear/Asia/Kolkata slots)" " slots")" ""
+row "slot expansion, a year of rules (London, DST)" "$(ms "$(get BenchmarkSlotsYear/Europe/London ns/op)")" "$(num "$(get BenchmarkSlotsYear/Europe/London slots)" " slots")" ""
+row "calendar month, 200 bookings decrypted" "$(ms "$(get BenchmarkBookingsMonth/decrypted ns/op)")" "plain select $(ms "$(get BenchmarkBookingsMonth/plain-select ns/op)")" ""
 echo
 echo "Raw results: $raw (compare runs with benchstat)."
