@@ -14,7 +14,7 @@ trap 'rm -rf "$data"' EXIT
 mkdir -p e2e/screenshots
 
 export CALMALLY_DATA_DIR="$data/profile" E2E_URL="http://$addr/" E2E_DATA_DIR="$data/profile"
-exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
 	./build/bin/calmally-dev -devserver "'"$addr"'" -assetdir frontend/dist >"'"$data"'/app.log" 2>&1 &
 	pid=$!
 	for i in $(seq 1 150); do
