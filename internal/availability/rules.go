@@ -102,6 +102,17 @@ type Schedule struct {
 	RuleSets []RuleSet `json:"ruleSets"`
 }
 
+// Clone returns a copy of s that shares no slices with it.
+func (s Schedule) Clone() Schedule {
+	c := Schedule{Version: s.Version, RuleSets: make([]RuleSet, len(s.RuleSets))}
+	for i, r := range s.RuleSets {
+		r.Weekly = slices.Clone(r.Weekly)
+		r.Exceptions = slices.Clone(r.Exceptions)
+		c.RuleSets[i] = r
+	}
+	return c
+}
+
 // Limits on a document, so a hostile file cannot make expansion slow or
 // memory large.
 const (

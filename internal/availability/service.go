@@ -158,6 +158,7 @@ func (s *Service) integrity(ctx context.Context, id string, cause error) error {
 // otherwise); others are added; stored rows not named are removed. The save,
 // its audit entry and an outbox item publishing the schedule commit together.
 func (s *Service) Set(ctx context.Context, sch Schedule) (Schedule, error) {
+	sch = sch.Clone() // the caller's schedule is left as it was
 	if err := sch.Normalize(); err != nil {
 		return Schedule{}, err
 	}

@@ -342,3 +342,7 @@ func BenchmarkBookingsMonth(b *testing.B) {
 		}
 	})
 }
+
+func walkIn(st, en time.Time) bookings.WalkIn {
+	return bookings.WalkIn{ClientLabel: "R.S.", Start: st, End: en}
+}

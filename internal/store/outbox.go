@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/calmally/practice/internal/apperr"
+	"github.com/calmally/practice/internal/vault"
 )
 
 // The outbox (migrations/0006_bookings.sql, docs/outbox.md).
@@ -176,4 +177,9 @@ func (s *OutboxStore) update(ctx context.Context, q string, args ...any) error {
 		}
 		return nil
 	})
+}
+
+// OutboxPayloadAD is the associated data an outbox payload is sealed with.
+func OutboxPayloadAD(id string) vault.AD {
+	return vault.AD{Table: "outbox", Column: "payload", RowID: id, Revision: 1}
 }
