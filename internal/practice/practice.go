@@ -52,6 +52,7 @@ type Practice struct {
 	idle   *idleTimer
 	onLock []func()
 	search *searcher
+	bk     backupState // backups and the startup integrity check (backup.go, integrity.go)
 }
 
 // KeychainService is the service name under which secrets are stored in the
@@ -105,6 +106,7 @@ func Open(ctx context.Context, opts Options) (*Practice, error) {
 		p.closeLog()
 		return nil, err
 	}
+	p.startIntegrityCheck()
 	p.idle = newIdleTimer(p)
 	p.loadSettings(ctx)
 	p.log.Info("profile opened", "schema", store.SchemaVersion())
@@ -121,6 +123,7 @@ func (p *Practice) closeLog() {
 func (p *Practice) Close() error {
 	p.idle.stop()
 	p.Lock(context.Background(), "exit")
+	p.WaitIntegrityCheck()
 	err := p.db.Close()
 	p.log.Info("profile closed")
 	p.closeLog()
@@ -155,6 +158,8 @@ type Status struct {
 	UnlockDelay       time.Duration // wait before the next unlock attempt is accepted
 	KeychainAvailable bool
 	KeychainProblem   string
+	Integrity         IntegrityReport // the startup database check (integrity.go)
+	Backup            BackupHealth    // last backup, last verification, the 7-day warning (backup.go)
 }
 
 // Status reports the profile's state. It probes the keychain (with a timeout)
@@ -171,6 +176,8 @@ func (p *Practice) Status(ctx context.Context) Status {
 	}
 	p.mu.Unlock()
 	s.UnlockDelay = p.unlockDelay(ctx)
+	s.Integrity = p.Integrity()
+	s.Backup = p.BackupHealth(ctx)
 	if !s.Initialized || !s.PassphraseOnly {
 		if err := p.probeKeychain(ctx); err != nil {
 			s.KeychainProblem = keychainProblem(err)

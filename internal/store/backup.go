@@ -382,24 +382,38 @@ func (s *BackupStore) BackupByID(ctx context.Context, id string) (BackupRow, err
 	return r, nil
 }
 
-// BackupTimes returns when the last successful backup was made and when a
-// backup was last verified successfully (zero when never). Both are
-// structural, so they are readable while the vault is locked (the lock
-// screen's warning).
-func (db *DB) BackupTimes(ctx context.Context) (lastOK, lastVerified time.Time, err error) {
-	var ok, verified sql.NullString
+// BackupDates are the facts the backup warning and schedule are computed
+// from; zero when absent.
+type BackupDates struct {
+	LastOK       time.Time // the last successful backup
+	LastVerified time.Time // the last successful verification
+	TrailStart   time.Time // the first audit entry (the vault's creation)
+}
+
+// BackupDates reads them. All are structural, so they are readable while
+// the vault is locked (the lock screen's warning).
+func (db *DB) BackupDates(ctx context.Context) (BackupDates, error) {
+	var ok, verified, start sql.NullString
 	if err := db.sql.QueryRowContext(ctx, `SELECT
 		(SELECT MAX(at) FROM backups WHERE result = 'ok'),
-		(SELECT MAX(verified_at) FROM backups WHERE verify_result = 'ok')`).Scan(&ok, &verified); err != nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("store: read backup times: %w", err)
+		(SELECT MAX(verified_at) FROM backups WHERE verify_result = 'ok'),
+		(SELECT at FROM audit_log ORDER BY seq LIMIT 1)`).Scan(&ok, &verified, &start); err != nil {
+		return BackupDates{}, fmt.Errorf("store: read backup dates: %w", err)
 	}
-	if lastOK, err = parseBackupTime(ok); err != nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("store: read backup times: %w", err)
+	var d BackupDates
+	var err error
+	if d.LastOK, err = parseBackupTime(ok); err != nil {
+		return BackupDates{}, fmt.Errorf("store: read backup dates: %w", err)
 	}
-	if lastVerified, err = parseBackupTime(verified); err != nil {
-		return time.Time{}, time.Time{}, fmt.Errorf("store: read backup times: %w", err)
+	if d.LastVerified, err = parseBackupTime(verified); err != nil {
+		return BackupDates{}, fmt.Errorf("store: read backup dates: %w", err)
 	}
-	return lastOK, lastVerified, nil
+	if start.Valid {
+		if d.TrailStart, err = time.Parse(auditTimeLayout, start.String); err != nil {
+			return BackupDates{}, fmt.Errorf("store: read backup dates: %w", err)
+		}
+	}
+	return d, nil
 }
 
 // BackupSettingsRow is the one row of backup settings. Folder is an envelope.

@@ -140,8 +140,8 @@ func TestBackupLog(t *testing.T) {
 	entry := func(a audit.Action, id string) audit.Entry {
 		return audit.Entry{At: at, Actor: "t", Action: a, RecordType: "backup", RecordID: id}
 	}
-	if ok, verified, err := e.db.BackupTimes(e.ctx); err != nil || !ok.IsZero() || !verified.IsZero() {
-		t.Fatalf("empty log: %v %v %v", ok, verified, err)
+	if d, err := e.db.BackupDates(e.ctx); err != nil || !d.LastOK.IsZero() || !d.LastVerified.IsZero() || !d.TrailStart.Equal(e.clock.Now()) {
+		t.Fatalf("empty log: %+v %v", d, err)
 	}
 	rows := []BackupRow{
 		{ID: "b1", At: at, Trigger: "manual", Result: "ok", Path: []byte{1}, SHA256: "aa", Size: 10, SchemaVersion: 10},
@@ -166,9 +166,9 @@ func TestBackupLog(t *testing.T) {
 		!got[1].VerifiedAt.Equal(at.Add(time.Hour)) || !got[1].RemovedAt.Equal(at.Add(48*time.Hour)) {
 		t.Fatalf("log %+v", got)
 	}
-	ok, verified, err := e.db.BackupTimes(e.ctx)
-	if err != nil || !ok.Equal(at) || !verified.Equal(at.Add(time.Hour)) {
-		t.Fatalf("times %v %v %v", ok, verified, err)
+	d, err := e.db.BackupDates(e.ctx)
+	if err != nil || !d.LastOK.Equal(at) || !d.LastVerified.Equal(at.Add(time.Hour)) {
+		t.Fatalf("dates %+v %v", d, err)
 	}
 	if _, err := s.BackupByID(e.ctx, "nope"); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("missing backup: %v", err)
