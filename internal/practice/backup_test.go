@@ -445,3 +445,26 @@ func TestBackupToRefusesExistingFileAndLogsFailures(t *testing.T) {
 	_, err = p.BackupTo(ctx, filepath.Join(t.TempDir(), "x.cbk"), true)
 	wantCode(t, err, apperr.Locked)
 }
+
+func TestRestoreOnTheSameComputerLeavesTheOriginalAlone(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	p := f.open(t)
+	created := mustCreate(t, p, false)
+	out := filepath.Join(t.TempDir(), "b.cbk")
+	if _, err := p.BackupTo(ctx, out, true); err != nil {
+		t.Fatal(err)
+	}
+	// Same keychain, second data folder.
+	opts := Options{DataDir: filepath.Join(t.TempDir(), "copy"), Keychain: f.kc, Now: f.clock.Now, KDF: vault.MinimumKDF,
+		Sleep: func(time.Duration) {}}
+	q, _, err := Restore(ctx, opts, out, created.RecoveryCode, []byte(otherPass), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Close()
+	p.Lock(ctx, "user")
+	if err := p.Unlock(ctx, []byte(goodPass)); err != nil {
+		t.Fatalf("the original profile no longer unlocks after a restore beside it: %v", err)
+	}
+}

@@ -91,6 +91,14 @@ func Restore(ctx context.Context, opts Options, from, recoveryCode string, newPa
 		removeDB()
 		return nil, CreateResult{}, err
 	}
+	// The restored profile gets its own keychain item: a restore on the
+	// computer that made the backup (to test it, or into a second folder)
+	// must not replace the original profile's keychain secret.
+	if err := p.db.SetMeta(ctx, metaVaultID, []byte(uuid.Must(uuid.NewV7()).String())); err != nil {
+		p.Close()
+		removeDB()
+		return nil, CreateResult{}, err
+	}
 	res, err := p.Recover(ctx, recoveryCode, newPassphrase, passphraseOnly)
 	if err != nil {
 		p.Close()
