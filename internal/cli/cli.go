@@ -68,6 +68,8 @@ type root struct {
 	Availability availabilityCmd `cmd:"" help:"Set weekly availability and list bookable slots."`
 	Calendar     calendarCmd     `cmd:"" help:"Export bookings and open hours as iCalendar."`
 	Bookings     bookingsCmd     `cmd:"" help:"List bookings, add walk-ins, confirm, decline, cancel, complete, no-show."`
+	Backup       backupCmd       `cmd:"" help:"Write (--out FILE) or verify (verify FILE) an encrypted backup."`
+	Restore      restoreCmd      `cmd:"" help:"Restore a backup into a new data folder with the recovery kit."`
 }
 
 // runCtx is handed to every command's Run.
