@@ -284,6 +284,58 @@ func (s *Service) Receive(ctx context.Context, b Booking) (Booking, error) {
 	return b, nil
 }
 
+// Rescheduled records a reschedule made on the platform (by the client or the
+// platform; the sync engine calls it): next is received as a new booking
+// linked back to oldID, then the old booking moves to rescheduled, linked
+// forward to next. Two transactions, in that order: if the second fails the
+// new booking stands with its back link and a retry completes the move.
+// Nothing is queued: the backend sent it.
+func (s *Service) Rescheduled(ctx context.Context, oldID string, next Booking, by Actor) (Booking, error) {
+	if by != ByClient && by != ByPlatform {
+		return Booking{}, apperr.New(apperr.Invalid, "reschedule: only the client or the platform reschedules")
+	}
+	if !validID(oldID) {
+		return Booking{}, ErrNotFound
+	}
+	keys, err := s.sealer()
+	if err != nil {
+		return Booking{}, err
+	}
+	next.RescheduledFrom = oldID
+	nb, err := s.Receive(ctx, next)
+	if err != nil {
+		return Booking{}, err
+	}
+	at := s.clock()
+	err = s.store.UpdateBooking(ctx, oldID, func(r Row) (Change, error) {
+		cur, err := open(keys, r)
+		if err != nil {
+			return Change{}, err
+		}
+		if err := Transition(cur.Status, Rescheduled, by); err != nil {
+			return Change{}, err
+		}
+		cur.Rev, cur.Status, cur.RescheduledTo, cur.UpdatedAt = cur.Rev+1, Rescheduled, nb.ID, at
+		row, err := rowOf(keys, cur)
+		if err != nil {
+			return Change{}, err
+		}
+		e, err := s.entry(audit.ActionEdit, oldID, audit.D("op", string(Rescheduled), "by", string(by), "to", nb.ID))
+		if err != nil {
+			return Change{}, err
+		}
+		return Change{Next: row, Audit: e}, nil
+	})
+	var oe *openError
+	if errors.As(err, &oe) {
+		return Booking{}, s.integrity(ctx, oldID, err)
+	}
+	if err != nil {
+		return Booking{}, err
+	}
+	return nb, nil
+}
+
 // outbox seals a mutation for the backend. Every payload names the booking,
 // the action and the revision it produced; extra adds action-specific fields.
 func (s *Service) outbox(keys Sealer, kind string, b Booking, at time.Time, extra map[string]any) (*OutboxItem, error) {

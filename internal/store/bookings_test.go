@@ -346,3 +346,27 @@ func BenchmarkBookingsMonth(b *testing.B) {
 func walkIn(st, en time.Time) bookings.WalkIn {
 	return bookings.WalkIn{ClientLabel: "R.S.", Start: st, End: en}
 }
+
+func TestRescheduleLinksOldToNew(t *testing.T) {
+	e := newBookingEnv(t)
+	old := e.platform(t, 24, bookings.InPerson, true)
+	if _, err := e.svc.Confirm(e.ctx, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	st := old.Start.Add(48 * time.Hour)
+	next, err := e.svc.Rescheduled(e.ctx, old.ID, bookings.Booking{Status: bookings.Confirmed, ClientID: e.client,
+		Start: st, End: st.Add(50 * time.Minute), Modality: bookings.InPerson, FeePaise: old.FeePaise, PaymentStatus: bookings.PaymentPaid}, bookings.ByClient)
+	if err != nil || next.RescheduledFrom != old.ID {
+		t.Fatalf("reschedule: %+v %v", next, err)
+	}
+	got, err := e.svc.Get(e.ctx, old.ID)
+	if err != nil || got.Status != bookings.Rescheduled || got.RescheduledTo != next.ID || got.Rev != 3 {
+		t.Fatalf("old booking: %+v %v", got, err)
+	}
+	if _, err := e.svc.Rescheduled(e.ctx, next.ID, bookings.Booking{}, bookings.ByPractitioner); apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("practitioner reschedule: %v", err)
+	}
+	if rows, _ := e.outbox.OutboxAll(e.ctx); len(rows) != 1 { // the confirm only
+		t.Fatalf("outbox: %d rows", len(rows))
+	}
+}
