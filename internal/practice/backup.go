@@ -801,6 +801,8 @@ func (p *Practice) RunBackupSchedule(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-p.idle.stopped: // closed
+			return
 		case <-t.C:
 		}
 		if ran, err := p.BackupTick(ctx); err != nil {

@@ -181,9 +181,11 @@ func TestBackupRestoreOnANewMachine(t *testing.T) {
 		}
 	}
 
-	// A new machine: a fresh data folder and an empty keychain.
+	// A new machine: a fresh data folder and an empty keychain. The app has
+	// already opened (and so created) the profile before offering the restore.
 	g := newFixture(t)
 	g.clock = f.clock
+	g.open(t).Close()
 	opts := Options{DataDir: g.dir, Keychain: g.kc, Now: g.clock.Now, KDF: vault.MinimumKDF, Sleep: func(time.Duration) {}}
 	const newPass = "monsoon lanterns guide the quiet ferry"
 

@@ -72,10 +72,8 @@ func Restore(ctx context.Context, opts Options, from, recoveryCode string, newPa
 		return nil, CreateResult{}, err
 	}
 	dbPath := filepath.Join(opts.DataDir, store.FileName)
-	for _, f := range []string{dbPath, dbPath + "-wal"} {
-		if _, err := os.Lstat(f); !errors.Is(err, os.ErrNotExist) {
-			return nil, CreateResult{}, apperr.New(apperr.Conflict, "this data folder already holds a profile; restore into a new, empty folder")
-		}
+	if err := clearUnusedProfile(ctx, dbPath); err != nil {
+		return nil, CreateResult{}, err
 	}
 	backupID, err := restoreFile(ctx, opts.DataDir, from, recoveryCode)
 	if err != nil {
@@ -158,4 +156,33 @@ func restoreFile(ctx context.Context, dataDir, from, code string) (string, error
 	}
 	syncDir(dataDir)
 	return h.BackupID, nil
+}
+
+// clearUnusedProfile makes way for a restore: no database, or one that never
+// got a vault (the app opens, and so creates, the profile before its first
+// screen; on a new computer that screen offers the restore) is fine and is
+// removed. Anything else is a profile that holds records: refused.
+func clearUnusedProfile(ctx context.Context, dbPath string) error {
+	if _, err := os.Lstat(dbPath); errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Lstat(dbPath + "-wal"); errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+	}
+	inUse := apperr.New(apperr.Conflict, "this data folder already holds a profile; restore into a new, empty folder")
+	// A full open (not a read-only one) so that a vault header still only in
+	// the WAL is seen.
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		return inUse
+	}
+	_, err = db.Meta(ctx, metaHeader)
+	if cerr := db.Close(); cerr != nil || !errors.Is(err, store.ErrNotFound) {
+		return inUse
+	}
+	for _, f := range []string{dbPath, dbPath + "-wal", dbPath + "-shm"} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("practice: restore: remove the empty profile: %w", err)
+		}
+	}
+	return nil
 }
