@@ -267,3 +267,90 @@ func TestMinorPurgeRemovesEverything(t *testing.T) {
 		AssertNoMarker(t, f.dir, string(env))
 	}
 }
+
+func TestRightsRequestsFlow(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.open(t)
+	mustCreate(t, p, false)
+	c, err := p.Clients().Create(ctx, clients.Input{Name: "Lata Rao", DateOfBirth: "1975-07-31", Phone: "9876543210"}, clients.SourceClinic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := p.Rights()
+	mk := func(k rights.Kind, purpose string) rights.Request {
+		t.Helper()
+		r, err := rs.Create(ctx, rights.NewRequest{ClientID: c.ID, Kind: k, Source: rights.SourcePlatform, Purpose: purpose})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err = rs.Verify(ctx, r.ID, "platform_account"); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	// Correction: fulfilled with the corrected record, history kept.
+	corr := mk(rights.KindCorrection, "")
+	in := clients.Input{Name: "Lata Rao", DateOfBirth: "1975-07-31", Phone: "9876500000"}
+	if _, err := rs.Fulfil(ctx, corr.ID, nil); apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("correction without the record = %v", err)
+	}
+	done, err := rs.Fulfil(ctx, corr.ID, clients.Correction{ID: c.ID, Rev: c.Rev, Input: in})
+	if err != nil || done.Status != rights.StatusFulfilled || done.OutcomeRef != "client:"+c.ID+":rev:2" {
+		t.Fatalf("correction = %+v %v", done, err)
+	}
+	if h, _ := p.Clients().History(ctx, c.ID); len(h) != 1 || h[0].Reason != clients.ReasonClientRequest {
+		t.Fatalf("history = %+v", h)
+	}
+
+	// Withdrawal: through the ledger, at once.
+	if _, err := p.Consent().Grant(ctx, consent.GrantInput{ClientID: c.ID, Purpose: consent.PurposeReminders, Method: consent.MethodCheckbox}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Second)
+	w := mk(rights.KindOptOut, "")
+	if w.Purpose != "reminders" {
+		t.Fatalf("opt-out purpose = %q", w.Purpose)
+	}
+	if done, err := rs.Fulfil(ctx, w.ID, nil); err != nil || !strings.HasPrefix(done.OutcomeRef, "consent:") {
+		t.Fatalf("opt-out = %+v %v", done, err)
+	}
+	if err := p.Consent().Check(ctx, c.ID, consent.PurposeReminders); apperr.CodeOf(err) != apperr.ConsentRequired {
+		t.Fatalf("reminders after opt-out = %v", err)
+	}
+	evs, _ := p.Consent().History(ctx, c.ID)
+	if last := evs[len(evs)-1]; last.Kind != consent.KindWithdraw || last.Channel != consent.ChannelPlatform {
+		t.Fatalf("withdrawal event = %+v", last.Row)
+	}
+
+	// Access waits for the export issue; it says so and stays open.
+	acc := mk(rights.KindAccess, "")
+	if _, err := rs.Fulfil(ctx, acc.ID, nil); apperr.CodeOf(err) != apperr.Conflict {
+		t.Fatalf("access = %v", err)
+	}
+	// 2026-03-01 is a Sunday: due 72 hours later, past this week's end;
+	// by Monday it is due this week.
+	if due, err := rs.DueThisWeek(ctx, p.Now()); err != nil || len(due) != 0 {
+		t.Fatalf("due this week (Sunday) = %+v %v", due, err)
+	}
+	f.clock.Advance(15 * time.Hour)
+	if due, err := rs.DueThisWeek(ctx, p.Now()); err != nil || len(due) != 1 || due[0].ID != acc.ID {
+		t.Fatalf("due this week (Monday) = %+v %v", due, err)
+	}
+	f.clock.Advance(73 * time.Hour)
+	over, err := rs.Overdue(ctx, p.Now())
+	if err != nil || len(over) != 1 || over[0].ID != acc.ID {
+		t.Fatalf("overdue = %+v %v", over, err)
+	}
+	if r, err := rs.Refuse(ctx, acc.ID, "withdrawn_by_client"); err != nil || r.Status != rights.StatusRefused {
+		t.Fatalf("refuse = %+v %v", r, err)
+	}
+	if _, err := rs.Refuse(ctx, acc.ID, "duplicate"); apperr.CodeOf(err) != apperr.Conflict {
+		t.Fatalf("refuse twice = %v", err)
+	}
+	all, err := rs.List(ctx, rights.Filter{ClientID: c.ID})
+	if err != nil || len(all) != 3 {
+		t.Fatalf("list = %d %v", len(all), err)
+	}
+}
