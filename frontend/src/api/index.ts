@@ -40,6 +40,7 @@ import type {
 
 export * from './types';
 export * from './clinical';
+export * from './consent';
 export * from './events';
 export { errorMessage, errorCode } from './errors';
 
