@@ -205,7 +205,11 @@ func render(ctx context.Context, rec record.Record, prog *progress) ([]file, err
 		return nil, err
 	}
 	if rec.SessionsAvailable {
-		files = append(files, file{PathICS, Calendar(rec)})
+		ics := rec.Calendar
+		if ics == nil {
+			ics = Calendar(rec)
+		}
+		files = append(files, file{PathICS, ics})
 	}
 	if err := tick(); err != nil {
 		return nil, err

@@ -213,7 +213,8 @@ type Record struct {
 	Notes                []Note // by client, session date, creation
 	Consents             []Consent
 	Sessions             []Session
-	SessionsAvailable    bool // false: scheduling is not available; calendar withheld
+	SessionsAvailable    bool   // false: scheduling is not available; calendar withheld
+	Calendar             []byte // calendar.ics as scheduling renders it; nil: export renders Sessions
 	Access               []AccessEntry
 	Withheld             []Withheld
 }
