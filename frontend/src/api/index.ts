@@ -41,6 +41,7 @@ import type {
 export * from './types';
 export * from './clinical';
 export * from './consent';
+export * from './scheduling';
 export * from './events';
 export { errorMessage, errorCode } from './errors';
 
