@@ -75,6 +75,7 @@ func (a *App) start(ctx context.Context, rt Runtime) {
 	}
 	a.p, a.log = p, p.Logger()
 	go p.RunIdleLock(ctx, 15*time.Second)
+	go p.RunBackupSchedule(ctx) // scheduled backups while open and unlocked (backup.go)
 }
 
 func (a *App) stop() {
