@@ -73,3 +73,75 @@ type ConsentReceiptDTO struct {
 	FileName    string `json:"fileName"`
 	JSON        string `json:"json"`
 }
+
+// RightsFilterDTO selects rights requests; view "" | "overdue" | "due_this_week".
+type RightsFilterDTO struct {
+	ClientID string `json:"clientId"`
+	Status   string `json:"status"`
+	Kind     string `json:"kind"`
+	OpenOnly bool   `json:"openOnly"`
+	View     string `json:"view"`
+}
+
+// RightsRequestDTO is one rights request.
+type RightsRequestDTO struct {
+	ID                 string `json:"id"`
+	ClientID           string `json:"clientId"`
+	Kind               string `json:"kind"`
+	Source             string `json:"source"`
+	Status             string `json:"status"`
+	Purpose            string `json:"purpose"`
+	PlatformRef        string `json:"platformRef"`
+	ReceivedAt         string `json:"receivedAt"`
+	VerificationMethod string `json:"verificationMethod"`
+	VerifiedBy         string `json:"verifiedBy"`
+	VerifiedAt         string `json:"verifiedAt"`
+	DueAt              string `json:"dueAt"`
+	Overdue            bool   `json:"overdue"`
+	DueThisWeek        bool   `json:"dueThisWeek"`
+	ClosedAt           string `json:"closedAt"`
+	RefusalReason      string `json:"refusalReason"`
+	OutcomeRef         string `json:"outcomeRef"`
+	CertificateID      string `json:"certificateId"`
+	Details            string `json:"details"`
+}
+
+// RightsCreateDTO enters a request received at the clinic.
+type RightsCreateDTO struct {
+	ClientID string `json:"clientId"`
+	Kind     string `json:"kind"`
+	Purpose  string `json:"purpose"`
+	Details  string `json:"details"`
+}
+
+// RightsVerifyDTO records how identity was verified.
+type RightsVerifyDTO struct {
+	ID     string `json:"id"`
+	Method string `json:"method"`
+}
+
+// RightsFulfilDTO fulfils a request; Correction is required for correction
+// requests (the whole corrected profile, as for ClientUpdate).
+type RightsFulfilDTO struct {
+	ID         string           `json:"id"`
+	Correction *ClientUpdateDTO `json:"correction"`
+}
+
+// RightsRefuseDTO refuses with a reason code.
+type RightsRefuseDTO struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// ErasureCertificateDTO is a certificate in both forms.
+type ErasureCertificateDTO struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	ClientID  string `json:"clientId"`
+	RequestID string `json:"requestId"`
+	ErasedAt  string `json:"erasedAt"`
+	HoldUntil string `json:"holdUntil"`
+	SHA256    string `json:"sha256"`
+	JSON      string `json:"json"`
+	Text      string `json:"text"`
+}

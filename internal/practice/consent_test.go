@@ -12,7 +12,43 @@ import (
 	"github.com/calmally/practice/internal/clients"
 	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/notes"
+	"github.com/calmally/practice/internal/rights"
 )
+
+// The consent and rights leak probe: evidence, request details and an
+// erasure all carry the marker; TestNoPlaintextOnDisk then finds it nowhere.
+func init() {
+	LeakProbes = append(LeakProbes, func(t *testing.T, p *Practice, marker string) {
+		t.Helper()
+		ctx := context.Background()
+		c, err := p.Clients().Create(ctx, clients.Input{Name: marker + " consent", DateOfBirth: "1990-05-01",
+			Phone: "+91 99999 00000", Email: "probe@example.in"}, clients.SourceClinic)
+		if err != nil {
+			t.Fatalf("consent probe: client: %v", err)
+		}
+		if _, err := p.Consent().Grant(ctx, consent.GrantInput{ClientID: c.ID, Purpose: consent.PurposeRecording,
+			Method: consent.MethodSignature, Language: "hi", Evidence: consent.Evidence{SignedBy: marker, Note: marker + " note"}}); err != nil {
+			t.Fatalf("consent probe: grant: %v", err)
+		}
+		if _, err := p.Consent().Withdraw(ctx, consent.WithdrawInput{ClientID: c.ID, Purpose: consent.PurposeRecording,
+			Evidence: consent.Evidence{Note: marker + " withdrawal"}}); err != nil {
+			t.Fatalf("consent probe: withdraw: %v", err)
+		}
+		if _, err := p.Consent().History(ctx, c.ID); err != nil {
+			t.Fatalf("consent probe: history: %v", err)
+		}
+		r, err := p.Rights().Create(ctx, rights.NewRequest{ClientID: c.ID, Kind: rights.KindErasure, Details: marker + " details"})
+		if err != nil {
+			t.Fatalf("rights probe: create: %v", err)
+		}
+		if _, err := p.Rights().Verify(ctx, r.ID, "in_person_id"); err != nil {
+			t.Fatalf("rights probe: verify: %v", err)
+		}
+		if _, err := p.Rights().Fulfil(ctx, r.ID, nil); err != nil {
+			t.Fatalf("rights probe: erase: %v", err)
+		}
+	})
+}
 
 // grantHealthData records the client's health-data consent, which every
 // note needs.

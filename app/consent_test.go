@@ -1,0 +1,81 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestConsentAndRightsMethods(t *testing.T) {
+	a := newClientTestApp(t)
+	c, err := a.ClientCreate(ClientInputDTO{Name: "Asha Kumar", DateOfBirth: "1990-05-01", Phone: "9876543210"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, err := a.ConsentState(c.ID)
+	if err != nil || len(states) != 7 || states[0].Purpose != "health-data" || states[0].Status != "never" ||
+		states[0].Event != nil || len(states[0].Notices) != 2 || states[0].Notice.Language != "en" {
+		t.Fatalf("state: %+v %v", states, err)
+	}
+	if n, err := a.ConsentNotice("teleconsultation", "hi"); err != nil || n.Language != "hi" || len(n.SHA256) != 64 {
+		t.Fatalf("notice: %+v %v", n, err)
+	}
+	if _, err := a.ConsentGrant(ConsentGrantDTO{ClientID: c.ID, Purpose: "health-data"}); err == nil ||
+		!strings.HasPrefix(err.Error(), "invalid: method: consent needs a clear affirmative action") {
+		t.Fatalf("grant without method: %v", err)
+	}
+	g, err := a.ConsentGrant(ConsentGrantDTO{ClientID: c.ID, Purpose: "health-data", Method: "signature", Language: "hi", SignedBy: "Asha Kumar"})
+	if err != nil || g.Kind != "grant" || g.NoticeLanguage != "hi" || g.SignedBy != "Asha Kumar" {
+		t.Fatalf("grant: %+v %v", g, err)
+	}
+	for _, format := range []string{"fhir", "kantara"} {
+		r, err := a.ConsentReceipt(g.ID, format)
+		var doc map[string]any
+		if err != nil || json.Unmarshal([]byte(r.JSON), &doc) != nil || r.FileName == "" {
+			t.Fatalf("receipt %s: %+v %v", format, r, err)
+		}
+	}
+	if _, err := a.ConsentWithdraw(ConsentWithdrawDTO{ClientID: c.ID, Purpose: "health-data", Channel: "phone"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.NoteCreate(NoteCreateDTO{ClientID: c.ID, TemplateID: "soap"}); err == nil ||
+		err.Error() != "consent_required: consent required: health-data" {
+		t.Fatalf("note after withdrawal: %v", err)
+	}
+	hist, err := a.ConsentHistory(c.ID)
+	if err != nil || len(hist) != 2 || hist[1].Channel != "phone" {
+		t.Fatalf("history: %+v %v", hist, err)
+	}
+	if n, err := a.ConsentVerify(); err != nil || n != 2 {
+		t.Fatalf("verify: %d %v", n, err)
+	}
+
+	req, err := a.RightsCreate(RightsCreateDTO{ClientID: c.ID, Kind: "erasure", Details: "Please delete my contact details."})
+	if err != nil || req.Status != "received" || req.DueAt != "" {
+		t.Fatalf("create: %+v %v", req, err)
+	}
+	if _, err := a.RightsFulfil(RightsFulfilDTO{ID: req.ID}); err == nil || err.Error() != "conflict: verify the requester's identity first" {
+		t.Fatalf("fulfil unverified: %v", err)
+	}
+	if req, err = a.RightsVerify(RightsVerifyDTO{ID: req.ID, Method: "in_person_id"}); err != nil || req.DueAt == "" || !req.DueThisWeek && req.Overdue {
+		t.Fatalf("verify: %+v %v", req, err)
+	}
+	if req, err = a.RightsFulfil(RightsFulfilDTO{ID: req.ID}); err != nil || req.Status != "fulfilled" || req.CertificateID == "" {
+		t.Fatalf("fulfil: %+v %v", req, err)
+	}
+	cert, err := a.ErasureCertificate(req.CertificateID)
+	if err != nil || cert.Kind != "erasure" || !strings.Contains(cert.Text, cert.SHA256) || cert.HoldUntil == "" {
+		t.Fatalf("certificate: %+v %v", cert, err)
+	}
+	got, err := a.ClientGet(c.ID)
+	if err != nil || got.Phone != "" || got.Name != "Asha Kumar" {
+		t.Fatalf("client after erasure: %+v %v", got, err)
+	}
+	list, err := a.RightsList(RightsFilterDTO{ClientID: c.ID})
+	if err != nil || len(list) != 1 || list[0].Details != "" {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if _, err := a.RightsList(RightsFilterDTO{View: "overdue"}); err != nil {
+		t.Fatal(err)
+	}
+}
