@@ -65,6 +65,8 @@ type root struct {
 	Notes        notesCmd        `cmd:"" help:"Write, sign, correct (addenda) and show session notes."`
 	Search       searchCmd       `cmd:"" help:"Search notes and client names (decrypted in memory only)."`
 	Consent      consentCmd      `cmd:"" help:"Grant, withdraw and list a client's consents, per purpose; export receipts."`
+	Rights       rightsCmd       `cmd:"" help:"Data-subject rights requests: add, list (overdue, due this week), verify, fulfil, refuse."`
+	Erase        eraseCmd        `cmd:"" help:"Erase a client's erasable data (or purge a minor) and print the erasure certificate."`
 	Availability availabilityCmd `cmd:"" help:"Set weekly availability and list bookable slots."`
 	Calendar     calendarCmd     `cmd:"" help:"Export bookings and open hours as iCalendar."`
 	Bookings     bookingsCmd     `cmd:"" help:"List bookings, add walk-ins, confirm, decline, cancel, complete, no-show."`
