@@ -5,11 +5,12 @@ import type { BookingStatus, PaymentStatus, RuleSet, Weekday } from '../api';
 
 export const defaultZone = 'Asia/Kolkata';
 
-const rupees = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', minimumFractionDigits: 0, maximumFractionDigits: 2 });
+const rupees = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', minimumFractionDigits: 0, maximumFractionDigits: 0 });
+const rupeesPaise = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** 1250000 paise → "₹12,500"; 12345678901 → "₹12,34,56,789.01" (Indian digit grouping). */
 export function formatRupees(paise: number): string {
-  return rupees.format(paise / 100);
+  return paise % 100 === 0 ? rupees.format(paise / 100) : rupeesPaise.format(paise / 100);
 }
 
 /** "1,500.50" or "1500" rupees → paise; NaN when it does not parse. */
