@@ -13,6 +13,7 @@ import (
 type auditCmd struct {
 	Verify auditVerifyCmd `cmd:"" help:"Check that no entry was edited, deleted, reordered or truncated."`
 	List   auditListCmd   `cmd:"" help:"List entries, newest first."`
+	Export auditExportCmd `cmd:"" help:"Write the whole trail as CSV or as FHIR AuditEvent resources."`
 }
 
 type auditVerifyCmd struct{}

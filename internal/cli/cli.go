@@ -72,6 +72,8 @@ type root struct {
 	Bookings     bookingsCmd     `cmd:"" help:"List bookings, add walk-ins, confirm, decline, cancel, complete, no-show."`
 	Backup       backupCmd       `cmd:"" help:"Write (--out FILE) or verify (verify FILE) an encrypted backup."`
 	Restore      restoreCmd      `cmd:"" help:"Restore a backup into a new data folder with the recovery kit."`
+	Export       exportCmd       `cmd:"" help:"Export a client's or the whole practice's record (FHIR, PDF, iCalendar, receipts), optionally age-encrypted."`
+	Import       importCmd       `cmd:"" help:"Import a record bundle made by CalmAlly Practice (checked against its manifest first)."`
 }
 
 // runCtx is handed to every command's Run.
