@@ -39,6 +39,7 @@ type App struct {
 	// pendingCode is the recovery code shown but not yet typed back.
 	pendingCode string
 	rekeying    bool
+	exp         exportState // the running export (export.go)
 }
 
 // Lifecycle holds the hooks Wails calls; they are kept off App so that they

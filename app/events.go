@@ -8,6 +8,8 @@ const (
 	EventRekeyProgress  = "rekey:progress"  // payload ProgressEvent
 	EventRekeyDone      = "rekey:done"      // payload DoneEvent
 	EventIntegrityError = "integrity:error" // payload MessageEvent
+	EventExportProgress = "export:progress" // payload ProgressEvent
+	EventExportDone     = "export:done"     // payload ExportDoneEvent
 )
 
 // LockedEvent says why the vault locked: "idle", "user" or "exit".
