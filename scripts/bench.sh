@@ -25,6 +25,7 @@ run ./internal/store/  'Verify100k' 1 1x
 run ./internal/search/ 'Build50k|Query|Memory50k' 3 1x
 run ./internal/availability/ 'SlotsYear' "$count" 20x
 run ./internal/store/  'BookingsMonth' "$count" 50x
+run ./internal/practice/ 'BackupRestore50k' 1 1x
 
 # Median of every metric of every benchmark (name without the -N suffix).
 awk '
@@ -66,6 +67,9 @@ row "verify audit trail, per entry (100k)" "$(num "$(get BenchmarkVerify100k ns/
 row "search index build, 50,000 notes" "$(num "$(get BenchmarkBuild50k ms/build)" " ms")" "" "≤ 1,500 ms"
 row "search query p95" "$(num "$(get BenchmarkQuery p95-ms)" " ms")" "" "≤ 30 ms"
 row "RSS with 50,000 notes indexed" "$(num "$(get BenchmarkMemory50k rss-MB)" " MB")" "heap $(num "$(get BenchmarkMemory50k heap-MB)" " MB")" "≤ 250 MB"
+row "backup, 50,000 notes (snapshot + seal + fsync)" "$(num "$(get BenchmarkBackupRestore50k/backup s/backup)" " s")" "file $(num "$(get BenchmarkBackupRestore50k/backup MB)" " MB"), database $(num "$(get BenchmarkBackupRestore50k/backup db-MB)" " MB")" ""
+row "verify that backup (decrypt + integrity_check)" "$(num "$(get BenchmarkBackupRestore50k/verify s/verify)" " s")" "" ""
+row "restore it on a new machine (every field opened)" "$(num "$(get BenchmarkBackupRestore50k/restore s/restore)" " s")" "" ""
 row "slot expansion, a year of rules (Kolkata)" "$(ms "$(get BenchmarkSlotsYear/Asia/Kolkata ns/op)")" "$(num "$(get BenchmarkSlotsYear/Asia/Kolkata slots)" " slots")" ""
 row "slot expansion, a year of rules (London, DST)" "$(ms "$(get BenchmarkSlotsYear/Europe/London ns/op)")" "$(num "$(get BenchmarkSlotsYear/Europe/London slots)" " slots")" ""
 row "calendar month, 200 bookings decrypted" "$(ms "$(get BenchmarkBookingsMonth/decrypted ns/op)")" "plain select $(ms "$(get BenchmarkBookingsMonth/plain-select ns/op)")" ""
