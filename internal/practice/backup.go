@@ -461,7 +461,8 @@ func (p *Practice) removeStaleTemps(folder string) {
 	}
 	sweep(folder, func(n string) bool { return strings.HasPrefix(n, tempPrefix) && strings.HasSuffix(n, ".tmp") })
 	sweep(p.DataDir(), func(n string) bool {
-		return (strings.HasPrefix(n, ".backup-") || strings.HasPrefix(n, ".verify-")) && strings.HasSuffix(n, ".snapshot")
+		return (strings.HasPrefix(n, ".backup-") || strings.HasPrefix(n, ".verify-") || strings.HasPrefix(n, ".restore-")) &&
+			strings.HasSuffix(n, ".snapshot")
 	})
 }
 
