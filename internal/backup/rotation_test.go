@@ -66,10 +66,10 @@ func TestPlan(t *testing.T) {
 		wantRemove []string
 	}{
 		{
-			name:      "a year of daily backups keeps 7 + 4 weekly + 12 monthly, overlapping",
-			policy:    DefaultPolicy(time.UTC),
-			files:     series(utc(2025, 3, 1, 9), 24*time.Hour, 366),
-			now:       utc(2026, 3, 1, 12),
+			name:   "a year of daily backups keeps 7 + 4 weekly + 12 monthly, overlapping",
+			policy: DefaultPolicy(time.UTC),
+			files:  series(utc(2025, 3, 1, 9), 24*time.Hour, 366),
+			now:    utc(2026, 3, 1, 12),
 			// Daily: 1 Mar back to 23 Feb. Weekly adds 22, 15 and 8 Feb (1 Mar
 			// is the Sunday ending its ISO week). Monthly adds the last day of
 			// January 2026 back to April 2025 (March and February are already
