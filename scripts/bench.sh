@@ -25,6 +25,8 @@ run ./internal/store/  'Verify100k' 1 1x
 run ./internal/search/ 'Build50k|Query|Memory50k' 3 1x
 run ./internal/availability/ 'SlotsYear' "$count" 20x
 run ./internal/store/  'BookingsMonth' "$count" 50x
+run ./internal/practice/ 'ExportClient500Notes' 3 2x
+run ./internal/practice/ 'ExportPractice10kNotes' 1 1x
 run ./internal/practice/ 'BackupRestore50k' 1 1x
 
 # Median of every metric of every benchmark (name without the -N suffix).
@@ -73,5 +75,8 @@ row "restore it on a new machine (every field opened)" "$(num "$(get BenchmarkBa
 row "slot expansion, a year of rules (Kolkata)" "$(ms "$(get BenchmarkSlotsYear/Asia/Kolkata ns/op)")" "$(num "$(get BenchmarkSlotsYear/Asia/Kolkata slots)" " slots")" ""
 row "slot expansion, a year of rules (London, DST)" "$(ms "$(get BenchmarkSlotsYear/Europe/London ns/op)")" "$(num "$(get BenchmarkSlotsYear/Europe/London slots)" " slots")" ""
 row "calendar month, 200 bookings decrypted" "$(ms "$(get BenchmarkBookingsMonth/decrypted ns/op)")" "plain select $(ms "$(get BenchmarkBookingsMonth/plain-select ns/op)")" ""
+row "export a client with 500 notes, age recipient" "$(ms "$(get BenchmarkExportClient500Notes/recipient ns/op)")" "unencrypted $(ms "$(get BenchmarkExportClient500Notes/plain ns/op)")" "≤ 2 s"
+row "export a client with 500 notes, age passphrase" "$(ms "$(get BenchmarkExportClient500Notes/passphrase ns/op)")" "(scrypt at age's default cost)" "≤ 2 s"
+row "export a practice, 100 clients × 100 notes" "$(ms "$(get BenchmarkExportPractice10kNotes ns/op)")" "$(num "$(get BenchmarkExportPractice10kNotes MB)" " MB")" ""
 echo
 echo "Raw results: $raw (compare runs with benchstat)."

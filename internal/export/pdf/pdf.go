@@ -60,6 +60,9 @@ type doc struct {
 	w, h  float64
 	err   error
 	label string // running footer
+	// the font last set through setFont (fpdf's SetFont is costly)
+	fontBold bool
+	fontSize float64
 }
 
 // Render writes rec as a PDF to w. It checks ctx between notes.
@@ -123,6 +126,7 @@ func Render(ctx context.Context, w io.Writer, rec record.Record) error {
 func (d *doc) page() {
 	d.pdf.AddPage()
 	d.y = margin
+	d.fontSize = 0
 }
 
 // need starts a new page unless h points fit.
@@ -165,6 +169,10 @@ type word struct {
 }
 
 func (d *doc) measure(wd word, size float64) float64 {
+	if !hasShaped(wd.text) {
+		d.setFont(wd.bold, size)
+		return d.pdf.GetStringWidth(wd.text)
+	}
 	total := 0.0
 	for _, r := range splitRuns(wd.text) {
 		if r.shaped {
@@ -182,6 +190,10 @@ func (d *doc) measure(wd word, size float64) float64 {
 }
 
 func (d *doc) setFont(bold bool, size float64) {
+	if d.fontSize == size && d.fontBold == bold {
+		return
+	}
+	d.fontBold, d.fontSize = bold, size
 	if bold {
 		d.pdf.SetFont("noto", "B", size)
 	} else {
@@ -189,7 +201,21 @@ func (d *doc) setFont(bold bool, size float64) {
 	}
 }
 
+func hasShaped(s string) bool {
+	for _, r := range s {
+		if r >= 0x0900 && isShaped(r) {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *doc) drawWord(wd word, size, x, baseline float64) {
+	if !hasShaped(wd.text) {
+		d.setFont(wd.bold, size)
+		d.pdf.Text(x, baseline, wd.text)
+		return
+	}
 	for _, r := range splitRuns(wd.text) {
 		if r.shaped {
 			if err := d.sh.draw(d.pdf, r.text, wd.bold, size, x, baseline); err != nil && d.err == nil {
@@ -240,9 +266,26 @@ func (d *doc) para(s string, bold bool, size, indent float64) {
 			d.need(lh)
 			x := margin + indent
 			base := d.y + size
-			for _, wd := range cur {
+			// Consecutive words in fpdf text and the same weight go out as
+			// one string: fewer, longer text runs.
+			for i := 0; i < len(cur); {
+				j := i + 1
+				if !hasShaped(cur[i].text) {
+					for j < len(cur) && cur[j].bold == cur[i].bold && !hasShaped(cur[j].text) {
+						j++
+					}
+				}
+				wd := cur[i]
+				if j > i+1 {
+					parts := make([]string, 0, j-i)
+					for _, w := range cur[i:j] {
+						parts = append(parts, w.text)
+					}
+					wd = word{text: strings.Join(parts, " "), bold: cur[i].bold}
+				}
 				d.drawWord(wd, size, x, base)
 				x += d.measure(wd, size) + space
+				i = j
 			}
 			d.y += lh
 			cur, curW = nil, 0
