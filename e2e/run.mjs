@@ -479,6 +479,165 @@ test('Search: Ctrl+K finds the note by a word in it and opens it', async (page) 
   }
 });
 
+// --- scheduling: availability, walk-in, time off with collisions, Today -------------
+
+/** A date in Asia/Kolkata, n days from today, as YYYY-MM-DD. */
+function kolkataDate(n = 0) {
+  const d = new Date(Date.now() + n * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/** The first weekday (Mon–Fri) at least 2 days ahead: outside the 24 h notice, inside the horizon. */
+function comingWeekday() {
+  for (let n = 2; n < 10; n++) {
+    const date = kolkataDate(n);
+    const dow = new Date(`${date}T12:00:00Z`).getUTCDay();
+    if (dow >= 1 && dow <= 5) return date;
+  }
+  throw new Error('no weekday ahead');
+}
+
+const walkInDate = comingWeekday();
+
+test('Today: agenda, next session and drafts, with honest empty states', async (page) => {
+  // An earlier failure may leave the search palette open over the page.
+  if (await page.getByTestId('search-palette').count()) {
+    await page.getByTestId('search-palette').locator('input').first().press('Escape');
+    await page.waitForSelector('[data-testid="search-palette"]', { state: 'detached', timeout });
+  }
+  await goToScreen(page, 0);
+  await page.waitForSelector('[data-testid="next-session"]', { timeout });
+  const next = (await page.getByTestId('next-session').textContent()).trim();
+  assert(/No sessions booked|Next session/.test(next), `next session reads "${next}"`);
+  // The signed note from earlier leaves no drafts, or the count is shown.
+  await page.waitForSelector('[data-testid="drafts"]', { timeout });
+  await axe(page, 'today');
+  await shot(page, '70-today');
+});
+
+test('Calendar: week view, keyboard moves weeks and T returns to today', async (page) => {
+  await goToScreen(page, 1);
+  await page.waitForSelector('[data-testid="calendar"]', { timeout });
+  const from0 = await page.getByTestId('calendar').getAttribute('data-from');
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction((f) => document.querySelector('[data-testid="calendar"]')?.getAttribute('data-from') !== f, from0, { timeout });
+  const from1 = await page.getByTestId('calendar').getAttribute('data-from');
+  const days = (new Date(from1) - new Date(from0)) / 86_400_000;
+  assert(days === 7, `PageDown moved ${days} days`);
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('t');
+  await page.waitForFunction((f) => document.querySelector('[data-testid="calendar"]')?.getAttribute('data-from') === f, from0, { timeout });
+  await axe(page, 'calendar (empty week)');
+  await shot(page, '71-calendar-empty');
+});
+
+test('Availability: Mon–Fri 10:00–13:00, 50-minute sessions in person; preview shows the slots', async (page) => {
+  await page.getByRole('button', { name: 'Edit availability' }).click();
+  await page.waitForSelector('[data-testid="availability-editor"]', { timeout });
+  await page.getByRole('button', { name: 'Add hours on Monday' }).click();
+  await page.getByLabel('Monday range 1 start').fill('10:00');
+  await page.getByLabel('Monday range 1 end').fill('13:00');
+  await page.getByRole('button', { name: 'Copy to Tue–Fri' }).click();
+  await page.getByLabel('Session length (minutes)').fill('50');
+  await page.getByLabel('Buffer between sessions (minutes)').fill('10');
+  await page.getByLabel('Minimum notice (hours)').fill('24');
+  await page.getByLabel('Booking horizon (days ahead)').fill('60');
+  await page.getByLabel('In person', { exact: true }).check();
+  await page.getByLabel('Location').fill('Indiranagar clinic, Bengaluru');
+  assert((await page.getByLabel('Time zone').inputValue()) === 'Asia/Kolkata', 'zone does not default to Asia/Kolkata');
+  // The live preview follows the form before it is saved.
+  await page.waitForSelector('[data-testid="availability-preview"][data-source="draft"] [data-testid="preview-slot"]', { timeout });
+  const draft = await page.locator('[data-testid="preview-day"]').first().textContent();
+  assert(/10:00–10:50/.test(draft) && /11:00–11:50/.test(draft) && /12:00–12:50/.test(draft), `draft preview day reads "${draft}"`);
+  await axe(page, 'availability editor (unsaved)');
+  await shot(page, '72-availability-draft');
+
+  await page.getByRole('button', { name: 'Save availability' }).click();
+  await page.waitForSelector('[data-testid="availability-saved"]', { timeout });
+  await page.waitForSelector('[data-testid="availability-preview"][data-source="saved"] [data-testid="preview-slot"]', { timeout });
+  const day = page.locator(`[data-testid="preview-day"][data-date="${walkInDate}"]`);
+  await day.waitFor({ timeout });
+  const slots = await day.locator('[data-testid="preview-slot"]').allTextContents();
+  assert(slots.join(' ') === '10:00–10:50 11:00–11:50 12:00–12:50', `saved slots on ${walkInDate}: ${slots.join(' ')}`);
+  const weekend = await page.$$eval('[data-testid="preview-day"]', (els) =>
+    els.map((e) => e.getAttribute('data-date')).filter((d) => [0, 6].includes(new Date(`${d}T12:00:00Z`).getUTCDay())),
+  );
+  assert(weekend.length === 0, `slots on a weekend: ${weekend.join(', ')}`);
+  console.log(`      ${await page.locator('[data-testid="preview-slot"]').count()} slots in the next 3 weeks`);
+  await axe(page, 'availability editor (saved)');
+  await shot(page, '73-availability-saved');
+  await page.getByRole('button', { name: 'Back to calendar' }).click();
+  await page.waitForSelector('[data-testid="calendar"]', { timeout });
+});
+
+test('Walk-in: an in-person session in the coming days appears on the grid with its fee', async (page) => {
+  await page.getByRole('button', { name: 'Add walk-in' }).click();
+  const dialog = page.getByTestId('walkin-dialog');
+  await dialog.waitFor({ timeout });
+  const asha = dialog.locator('#walkin-client option', { hasText: 'Asha' });
+  if (await asha.count()) {
+    await page.getByLabel('Client').selectOption({ value: await asha.first().getAttribute('value') });
+  } else {
+    await page.getByLabel('Name for the calendar').fill('Asha Verma');
+  }
+  await page.getByLabel('Date').fill(walkInDate);
+  await page.getByLabel('Start time').fill('11:00');
+  await page.getByLabel('Fee (₹)').fill('1500');
+  await axe(page, 'walk-in dialog');
+  await shot(page, '74-walkin-dialog');
+  await page.getByRole('button', { name: 'Add walk-in' }).last().click();
+  await page.waitForSelector('[data-testid="walkin-dialog"]', { state: 'detached', timeout });
+  await page.waitForSelector(`section[data-date="${walkInDate}"] [data-testid="calendar-booking"]`, { timeout });
+  await page.waitForSelector('[data-testid="booking-details"]', { timeout });
+  const fee = (await page.getByTestId('booking-fee').textContent()).trim();
+  assert(fee === '₹1,500', `fee reads "${fee}"`);
+  const actions = await page.$$eval('[data-testid="booking-actions"] button', (bs) => bs.map((b) => b.dataset.action));
+  assert(actions.includes('cancel') && !actions.includes('confirm'), `walk-in actions: ${actions.join(', ')}`);
+  assert((await page.locator(`section[data-date="${walkInDate}"] [data-testid="opening"]`).count()) > 0, 'no open hours shaded that day');
+  await axe(page, 'calendar with booking');
+  await shot(page, '75-calendar-booking');
+});
+
+test('Time off over the walk-in: the collision is listed, kept, and saved', async (page) => {
+  await page.getByRole('button', { name: 'Add time off' }).click();
+  const dialog = page.getByTestId('timeoff-dialog');
+  await dialog.waitFor({ timeout });
+  await page.getByLabel('First day').fill(walkInDate);
+  await page.getByLabel('Last day').fill(walkInDate);
+  assert(await page.getByTestId('timeoff-save').isDisabled(), 'Save is enabled before checking');
+  await page.getByTestId('timeoff-check').click();
+  await page.waitForSelector('[data-testid="timeoff-collision"]', { timeout });
+  const rows = await page.locator('[data-testid="timeoff-collision"]').allTextContents();
+  assert(rows.length === 1 && /Asha/.test(rows[0]) && /11:00–11:50/.test(rows[0]), `collisions: ${rows.join(' | ')}`);
+  assert(await page.getByTestId('timeoff-save').isDisabled(), 'Save is enabled before a decision');
+  await axe(page, 'time off dialog with collision');
+  await shot(page, '76-timeoff-collision');
+  await page.getByLabel('Keep this session').check();
+  await page.getByTestId('timeoff-save').and(page.locator(':enabled')).waitFor({ timeout });
+  await shot(page, '77-timeoff-decided');
+  await page.getByTestId('timeoff-save').click();
+  await page.waitForSelector('[data-testid="timeoff-dialog"]', { state: 'detached', timeout });
+  // The booking stays; that day's open hours are gone.
+  await page.waitForFunction(
+    (d) => document.querySelectorAll(`section[data-date="${d}"] [data-testid="opening"]`).length === 0,
+    walkInDate,
+    { timeout },
+  );
+  const status = await page.locator(`section[data-date="${walkInDate}"] [data-testid="calendar-booking"]`).first().getAttribute('data-status');
+  assert(status === 'confirmed', `kept booking is ${status}`);
+  await shot(page, '78-calendar-after-timeoff');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await axe(page, 'calendar (dark)');
+    await shot(page, '79-calendar-dark');
+    await page.getByRole('button', { name: 'Day', exact: true }).click();
+    await axe(page, 'calendar day view (dark)');
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+});
+
 // --- run ---------------------------------------------------------------------------
 
 await mkdir(shots, { recursive: true });
