@@ -179,14 +179,11 @@ func build(ctx context.Context, docs iter.Seq2[Doc, error], workers int) (*state
 // increasing document number.
 type builder struct {
 	terms  *termTable // local ids
-	post   []plist    // local id → postings
+	ent    []entry    // local id → postings and per document scratch
 	sorted []uint32   // local ids by term, after sortTerms
 
-	// per document scratch, by local id
-	tf      []uint32
-	title   []bool
-	touched []uint32
-	n       uint32 // words in the current field
+	touched []uint32 // local ids seen in the current document
+	n       uint32   // words in the current field
 
 	s               scanner
 	onTitle, onBody func([]byte, int, int)
@@ -196,29 +193,38 @@ func newBuilder() *builder {
 	b := &builder{terms: newTermTable()}
 	b.onTitle = func(term []byte, _, _ int) {
 		id := b.id(term)
-		if b.tf[id] == 0 && !b.title[id] {
+		e := &b.ent[id]
+		if e.tf == 0 && !e.title {
 			b.touched = append(b.touched, id)
 		}
-		b.title[id] = true
+		e.title = true
 		b.n++
 	}
 	b.onBody = func(term []byte, _, _ int) {
 		id := b.id(term)
-		if b.tf[id] == 0 && !b.title[id] {
+		e := &b.ent[id]
+		if e.tf == 0 && !e.title {
 			b.touched = append(b.touched, id)
 		}
-		b.tf[id]++
+		e.tf++
 		b.n++
 	}
 	return b
 }
 
+// An entry is one term's postings in a builder, beside the term's counts in
+// the current document: kept together, a word costs one cache miss here
+// rather than three.
+type entry struct {
+	post  plist
+	tf    uint32
+	title bool
+}
+
 func (b *builder) id(term []byte) uint32 {
 	id, added := b.terms.id(term)
 	if added {
-		b.post = append(b.post, plist{})
-		b.tf = append(b.tf, 0)
-		b.title = append(b.title, false)
+		b.ent = append(b.ent, entry{})
 	}
 	return id
 }
@@ -237,8 +243,9 @@ func (b *builder) index(ctx context.Context, bt *batch) {
 		bt.lens[2*k] = b.n
 		doc := bt.base + uint32(k)
 		for _, id := range b.touched {
-			b.post[id].add(doc, b.tf[id], b.title[id])
-			b.tf[id], b.title[id] = 0, false
+			e := &b.ent[id]
+			e.post.add(doc, e.tf, e.title)
+			e.tf, e.title = 0, false
 		}
 		b.touched = b.touched[:0]
 	}
@@ -268,8 +275,8 @@ func merge(bs []*builder, workers int) dict {
 		total int // bytes of all postings: an upper bound of the merged size
 	)
 	for _, b := range bs {
-		for _, p := range b.post {
-			total += len(p.data)
+		for i := range b.ent {
+			total += len(b.ent[i].post.data)
 		}
 	}
 	for {
@@ -314,7 +321,7 @@ func merge(bs []*builder, workers int) dict {
 	lo, acc := 0, 0
 	for g := range names {
 		for _, r := range refs[first[g]:first[g+1]] {
-			acc += len(bs[r.b].post[r.id].data)
+			acc += len(bs[r.b].ent[r.id].post.data)
 		}
 		if acc >= total/parts || g == len(names)-1 {
 			from := lo
@@ -329,7 +336,7 @@ func merge(bs []*builder, workers int) dict {
 func mergeRange(bs []*builder, refs []ref, first []int, out []plist, lo, hi int) {
 	size := 0
 	for _, r := range refs[first[lo]:first[hi]] {
-		size += len(bs[r.b].post[r.id].data)
+		size += len(bs[r.b].ent[r.id].post.data)
 	}
 	arena := make([]byte, 0, size) // merged deltas are never larger, so this never grows
 	var rd []postingReader
@@ -338,13 +345,13 @@ func mergeRange(bs []*builder, refs []ref, first []int, out []plist, lo, hi int)
 		start := len(arena)
 		var p plist
 		if len(rs) == 1 {
-			src := bs[rs[0].b].post[rs[0].id]
+			src := bs[rs[0].b].ent[rs[0].id].post
 			arena = append(arena, src.data...)
 			p.df, p.last = src.df, src.last
 		} else {
 			rd = rd[:0]
 			for _, r := range rs {
-				x := postingReader{data: bs[r.b].post[r.id].data}
+				x := postingReader{data: bs[r.b].ent[r.id].post.data}
 				if x.next() {
 					rd = append(rd, x)
 				}
