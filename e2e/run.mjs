@@ -397,6 +397,51 @@ test('Clients: empty state, under-18 refused with the message, client created', 
   await shot(page, '62-client-page');
 });
 
+test('Consent: a note without health-data consent is refused; consent captured per purpose by ticking the box', async (page) => {
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.getByLabel('SOAP', { exact: true }).check();
+  await page.getByLabel('Progress note').check();
+  await page.getByRole('button', { name: 'Create note' }).click();
+  const refusal = page.getByTestId('consent-required');
+  await refusal.waitFor({ timeout });
+  assert(/consent needed first/i.test(await refusal.textContent()), 'the refusal does not say consent is needed');
+  assert((await page.locator('[data-testid="note-editor"]').count()) === 0, 'a note editor opened without consent');
+  await axe(page, 'note refused for want of consent');
+  await shot(page, '68-note-refused-no-consent');
+  await refusal.getByRole('button', { name: 'Go to Consents' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'consents-heading', undefined, { timeout });
+  const rows = await page.$$eval('[data-testid="consent-row"]', (els) => els.map((e) => `${e.dataset.purpose}=${e.dataset.status}`));
+  assert(rows.length === 7 && rows.every((r) => r.endsWith('=never')), `consent rows: ${rows.join(', ')}`);
+
+  await page.getByRole('button', { name: 'Grant: Health information' }).click();
+  const capture = page.getByTestId('consent-capture');
+  await capture.waitFor({ timeout });
+  await capture.getByTestId('consent-notice').waitFor({ timeout });
+  const agree = capture.getByLabel(/I agree/);
+  const grant = capture.getByRole('button', { name: 'Grant consent' });
+  assert(!(await agree.isChecked()), '“I agree” is pre-ticked');
+  assert(await grant.isDisabled(), 'Grant is enabled before the client ticked the box');
+  assert((await capture.getByTestId('consent-notice').count()) === 1, 'more than one notice shown at once');
+  await axe(page, 'consent capture (English)');
+  await shot(page, '70-consent-capture-en');
+  await capture.getByText('हिन्दी', { exact: true }).click();
+  await page.waitForSelector('[data-testid="consent-notice"][lang="hi"]', { timeout });
+  const hi = await capture.getByTestId('consent-notice').textContent();
+  assert(/[\u0900-\u097F]/.test(hi), 'the Hindi notice has no Devanagari');
+  const devanagari = await page.evaluate(() => document.fonts.check('16px "Noto Sans Devanagari"', 'सहमति'));
+  console.log(`      Noto Sans Devanagari available to the page: ${devanagari}`);
+  await axe(page, 'consent capture (Hindi)');
+  await shot(page, '71-consent-capture-hi');
+  await agree.check();
+  assert(await grant.isEnabled(), 'Grant still disabled after the box was ticked');
+  await grant.click();
+  await capture.waitFor({ state: 'detached', timeout });
+  await page.waitForSelector('[data-testid="consent-row"][data-purpose="health-data"][data-status="granted"]', { timeout });
+  assert((await page.getByTestId('consent-required').count()) === 0, 'the refusal is still shown after consent');
+  await axe(page, 'client page with consent granted');
+  await shot(page, '72-consents-granted');
+});
+
 test('Note: SOAP note autosaves, sign dialog shows what is locked, signed, addendum added', async (page) => {
   await page.getByRole('button', { name: 'New note' }).click();
   await page.getByLabel('SOAP', { exact: true }).check();
@@ -474,6 +519,119 @@ test('Search: Ctrl+K finds the note by a word in it and opens it', async (page) 
   try {
     await axe(page, 'signed note (dark)');
     await shot(page, '67-note-dark');
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+});
+
+// --- consent and rights requests -----------------------------------------------------
+
+async function openClient(page, name) {
+  await goToScreen(page, 2);
+  await page.getByTestId('client-row').filter({ hasText: name }).first().click();
+  await page.waitForSelector('[data-testid="client-page"]', { timeout });
+  await page.waitForSelector('[data-testid="consent-row"]', { timeout });
+}
+
+test('Consent: receipts download; withdrawn in one step, a new note is refused again; granted again by signature', async (page) => {
+  await openClient(page, 'Asha Verma');
+  await page.getByText(/^History \(\d+ events?\)$/).click();
+  const ev = page.getByTestId('consent-event').first();
+  await ev.getByText('Receipt', { exact: true }).click();
+  for (const [label, re, check] of [
+    ['FHIR Consent (JSON)', /\.fhir\.json$/, (j) => j.resourceType === 'Consent' && j.status === 'active'],
+    ['Kantara receipt (JSON)', /\.kantara\.json$/, (j) => j.version && j.consentReceiptID && Array.isArray(j.services)],
+  ]) {
+    if (!(await ev.getByRole('button', { name: label }).isVisible())) await ev.getByText('Receipt', { exact: true }).click();
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout }), ev.getByRole('button', { name: label }).click()]);
+    const name = download.suggestedFilename();
+    assert(re.test(name), `receipt file name ${name}`);
+    const json = JSON.parse(await readFile(await download.path(), 'utf8'));
+    assert(check(json), `${label} does not look right: ${JSON.stringify(json).slice(0, 200)}`);
+    console.log(`      receipt ${name}`);
+  }
+  await axe(page, 'consent history with receipt menu');
+  await shot(page, '73-consent-history');
+
+  await page.getByRole('button', { name: 'Withdraw: Health information' }).click();
+  const dialog = page.getByTestId('withdraw-dialog');
+  await dialog.waitFor({ timeout });
+  await dialog.getByLabel('How the client told you').selectOption('phone');
+  await dialog.getByLabel('Note (optional)').fill('Called to withdraw.');
+  await axe(page, 'withdraw dialog');
+  await shot(page, '74-withdraw-dialog');
+  await dialog.getByRole('button', { name: 'Withdraw consent' }).click();
+  await dialog.waitFor({ state: 'detached', timeout });
+  await page.waitForSelector('[data-testid="consent-row"][data-purpose="health-data"][data-status="withdrawn"]', { timeout });
+
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.getByLabel('Progress note').check();
+  await page.getByRole('button', { name: 'Create note' }).click();
+  await page.getByTestId('consent-required').waitFor({ timeout });
+  assert((await page.locator('[data-testid="note-editor"]').count()) === 0, 'a note editor opened after withdrawal');
+  await shot(page, '75-note-refused-after-withdrawal');
+
+  // Leave the client with consent again (later tests may write notes): this time by signature.
+  await page.getByRole('button', { name: 'Grant: Health information' }).click();
+  const capture = page.getByTestId('consent-capture');
+  await capture.waitFor({ timeout });
+  await capture.getByLabel('The client signs').check();
+  const grant = capture.getByRole('button', { name: 'Grant consent' });
+  assert(await grant.isDisabled(), 'Grant enabled by signature without a name');
+  await capture.getByLabel('Signer’s full name').fill('Asha Verma');
+  await grant.click();
+  await capture.waitFor({ state: 'detached', timeout });
+  await page.waitForSelector('[data-testid="consent-row"][data-purpose="health-data"][data-status="granted"]', { timeout });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await axe(page, 'consents (dark)');
+    await shot(page, '76-consents-dark');
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+});
+
+test('Requests: an erasure request, identity verified, due 30 days from verification', async (page) => {
+  await goToScreen(page, 4);
+  const bound = await page.evaluate(() => typeof window.go.app.App.RightsCreate === 'function');
+  if (!bound) {
+    await page.getByTestId('rights-unavailable').waitFor({ timeout });
+    await axe(page, 'requests (no bindings)');
+    await shot(page, '80-requests-unavailable');
+    console.log('      note: SKIPPED the request flow — this build has no RightsList/RightsCreate/RightsVerify bindings; the screen says so');
+    return;
+  }
+  await page.getByRole('button', { name: 'New request…' }).click();
+  await page.getByLabel('Client').selectOption({ label: 'Asha Verma' });
+  await page.getByLabel('What the client asks for').selectOption('erasure');
+  await page.getByLabel(/What the client asked/).fill('Please delete my data.');
+  await axe(page, 'new rights request');
+  await page.getByRole('button', { name: 'Record request' }).click();
+  const req = page.locator('[data-testid="rights-request"][data-kind="erasure"]').first();
+  await page.waitForSelector('[data-testid="rights-request"][data-kind="erasure"][data-status="received"]', { timeout });
+  assert(/clock starts when identity is verified/i.test(await req.textContent()), 'an unverified request shows a due date');
+  await shot(page, '81-request-received');
+  await req.getByRole('button', { name: 'Verify identity…' }).click();
+  const dialog = page.getByTestId('rights-action');
+  await dialog.waitFor({ timeout });
+  await dialog.getByLabel('How identity was verified').selectOption('in_person_id');
+  await dialog.getByLabel('Note (optional)').fill('Photo ID seen.');
+  await axe(page, 'verify identity dialog');
+  const t0 = Date.now();
+  await dialog.getByRole('button', { name: 'Record verification' }).click();
+  await dialog.waitFor({ state: 'detached', timeout });
+  await page.waitForSelector('[data-testid="rights-request"][data-kind="erasure"][data-status="verified"]', { timeout });
+  const due = Date.parse(await req.getByTestId('rights-due-date').getAttribute('data-due'));
+  const want = t0 + 30 * 24 * 60 * 60 * 1000;
+  assert(Math.abs(due - want) < 5 * 60 * 1000, `due ${new Date(due).toISOString()}, want about ${new Date(want).toISOString()}`);
+  const text = await req.getByTestId('rights-due').textContent();
+  assert(/due in 30 days/.test(text), `countdown reads "${text.trim()}"`);
+  await axe(page, 'requests with a verified erasure');
+  await shot(page, '82-request-verified');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await axe(page, 'requests (dark)');
+    await shot(page, '83-requests-dark');
   } finally {
     await page.emulateMedia({ colorScheme: 'light' });
   }

@@ -105,7 +105,7 @@ export function countdown(dueAt: string, now: number): string {
   const diff = due - now;
   const abs = Math.abs(diff);
   let amount: string;
-  if (abs >= 2 * DAY) amount = `${Math.floor(abs / DAY)} days`;
+  if (abs >= 1.5 * DAY) amount = `${Math.max(2, Math.round(abs / DAY))} days`;
   else if (abs >= DAY) amount = '1 day';
   else {
     const h = Math.max(1, Math.floor(abs / (60 * 60 * 1000)));
