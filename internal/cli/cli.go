@@ -74,6 +74,7 @@ type root struct {
 	Restore      restoreCmd      `cmd:"" help:"Restore a backup into a new data folder with the recovery kit."`
 	Export       exportCmd       `cmd:"" help:"Export a client's or the whole practice's record (FHIR, PDF, iCalendar, receipts), optionally age-encrypted."`
 	Import       importCmd       `cmd:"" help:"Import a record bundle made by CalmAlly Practice (checked against its manifest first)."`
+	Profile      profileCmd      `cmd:"" help:"Practitioner profile and practice settings: set --file, show [--json], submit."`
 }
 
 // runCtx is handed to every command's Run.
