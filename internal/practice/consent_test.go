@@ -197,3 +197,38 @@ func TestConsentEnforcedByBookings(t *testing.T) {
 		t.Fatalf("confirm after withdrawal = %v", err)
 	}
 }
+
+// TestRotationReSealsConsentAndRights: rotating the data key re-seals
+// consent evidence and request details past the ledger's append-only
+// trigger, and the ledger still verifies.
+func TestRotationReSealsConsentAndRights(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.open(t)
+	mustCreate(t, p, false)
+	c, err := p.Clients().Create(ctx, clients.Input{Name: "Nisha Das", DateOfBirth: "1991-09-09"}, clients.SourceClinic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Consent().Grant(ctx, consent.GrantInput{ClientID: c.ID, Purpose: consent.PurposeRecording,
+		Method: consent.MethodSignature, Evidence: consent.Evidence{SignedBy: "Nisha Das"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Rights().Create(ctx, rights.NewRequest{ClientID: c.ID, Kind: rights.KindAccess, Details: "all my notes"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RotateDataKey(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := p.Consent().History(ctx, c.ID)
+	if err != nil || evs[0].Evidence.SignedBy != "Nisha Das" {
+		t.Fatalf("evidence after rotation: %+v %v", evs, err)
+	}
+	if n, err := p.Consent().Verify(ctx); err != nil || n != 1 {
+		t.Fatalf("ledger after rotation: %d %v", n, err)
+	}
+	rs, err := p.Rights().List(ctx, rights.Filter{ClientID: c.ID})
+	if err != nil || rs[0].Details != "all my notes" {
+		t.Fatalf("request after rotation: %+v %v", rs, err)
+	}
+}
