@@ -735,12 +735,12 @@ test('Walk-in: an in-person session in the coming days appears on the grid with 
   await dialog.waitFor({ timeout });
   const asha = dialog.locator('#walkin-client option', { hasText: 'Asha' });
   if (await asha.count()) {
-    await page.getByLabel('Client').selectOption({ value: await asha.first().getAttribute('value') });
+    await page.getByLabel('Client', { exact: true }).selectOption({ value: await asha.first().getAttribute('value') });
   } else {
     await page.getByLabel('Name for the calendar').fill('Asha Verma');
   }
-  await page.getByLabel('Date').fill(walkInDate);
-  await page.getByLabel('Start time').fill('11:00');
+  await page.getByLabel('Date', { exact: true }).fill(walkInDate);
+  await page.getByLabel('Start time', { exact: true }).fill('11:00');
   await page.getByLabel('Fee (₹)').fill('1500');
   await axe(page, 'walk-in dialog');
   await shot(page, '74-walkin-dialog');

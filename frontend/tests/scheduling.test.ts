@@ -204,7 +204,7 @@ describe('Calendar keyboard', () => {
     api.bookingsList.mockResolvedValue({ bookings: [booking({ status: 'requested', actions: ['confirm', 'decline'] })], unreadable: [] });
     render(Calendar, { initialDate: '2026-03-04' });
     const item = await screen.findByTestId('calendar-booking');
-    expect(item.getAttribute('aria-label')).toContain('Requested');
+    expect(item.textContent).toMatch(/11:00–11:50.*Meera.*In person.*Requested/);
     expect(item.textContent).toContain('Requested');
     await fireEvent.click(item);
     await eventually(() => expect(screen.getByTestId('booking-details')).toBeTruthy());
