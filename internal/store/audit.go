@@ -50,11 +50,7 @@ func AppendAuditTx(ctx context.Context, tx *sql.Tx, chain *audit.Chain, e audit.
 	if err := e.Validate(); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
 	}
-	head, err := readAuditHead(ctx, tx)
-	if err != nil {
-		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
-	}
-	lastSeq, lastMAC, err := lastAuditRow(ctx, tx)
+	head, lastSeq, lastMAC, err := readAuditTail(ctx, tx)
 	if err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
 	}
@@ -131,17 +127,34 @@ func readAuditHead(ctx context.Context, tx *sql.Tx) (audit.Head, error) {
 	return h, nil
 }
 
-func lastAuditRow(ctx context.Context, tx *sql.Tx) (int64, []byte, error) {
-	var seq int64
-	var mac []byte
-	err := tx.QueryRowContext(ctx, `SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &mac)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, nil
-	}
+// readAuditTail reads what an append checks — the head (as readAuditHead)
+// and the seq and MAC of the last entry — in one statement, so a save pays
+// for one query rather than two. A missing head reads as audit.Head{}, an
+// empty trail as seq 0 and a nil MAC.
+func readAuditTail(ctx context.Context, tx *sql.Tx) (audit.Head, int64, []byte, error) {
+	var (
+		h       audit.Head
+		hseq    sql.NullInt64
+		lastSeq sql.NullInt64
+		lastMAC []byte
+	)
+	err := tx.QueryRowContext(ctx, `SELECT h.seq, h.mac, h.head_mac, l.seq, l.mac
+		FROM (SELECT 1) AS one
+		LEFT JOIN audit_head AS h ON h.id = 1
+		LEFT JOIN (SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1) AS l ON 1`).
+		Scan(&hseq, &h.MAC, &h.HeadMAC, &lastSeq, &lastMAC)
 	if err != nil {
-		return 0, nil, fmt.Errorf("read last audit entry: %w", err)
+		return audit.Head{}, 0, nil, fmt.Errorf("read audit head and last entry: %w", err)
 	}
-	return seq, mac, nil
+	if !hseq.Valid {
+		h = audit.Head{}
+	} else {
+		h.Seq = hseq.Int64
+	}
+	if !lastSeq.Valid {
+		return h, 0, nil, nil
+	}
+	return h, lastSeq.Int64, lastMAC, nil
 }
 
 // CountAudit returns the number of entries in the trail.

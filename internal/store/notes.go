@@ -92,24 +92,18 @@ func (s *NoteStore) CreateNote(ctx context.Context, r notes.Record, e audit.Entr
 		return errors.New("store: create note: new notes are drafts")
 	}
 	return s.tx(ctx, func(tx *sql.Tx, chain *audit.Chain) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM clients WHERE id = ?`, r.ClientID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notes.ErrClientNotFound
+		// touchClient also finds a missing client (notes.ErrClientNotFound),
+		// so it goes first and there is no separate existence check.
+		if err := touchClient(ctx, tx, r.ClientID, r.SessionDate); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("store: create note: read client: %w", err)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO notes (`+noteColumns+`)
+		_, err := tx.ExecContext(ctx, `INSERT INTO notes (`+noteColumns+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`,
 			r.ID, r.Rev, r.ClientID, string(r.Kind), r.TemplateID, r.TemplateVersion, r.SessionDate.String(),
 			nullString(r.BookingID), string(r.Status), formatNoteTime(r.CreatedAt), formatNoteTime(r.UpdatedAt),
 			r.Title, r.Sections)
 		if err != nil {
 			return fmt.Errorf("store: create note: %w", err)
-		}
-		if err := touchClient(ctx, tx, r.ClientID, r.SessionDate); err != nil {
-			return err
 		}
 		_, err = AppendAuditTx(ctx, tx, chain, e)
 		return err
