@@ -55,9 +55,8 @@ type ExportResult struct {
 	Withheld []record.Withheld
 }
 
-// profileSource is the practitioner and practice for exports. The
-// practitioner-profile issue will fill it; until then every field reads
-// "Not recorded" and the export says so.
+// profileSource gives the practitioner and practice their stable resource
+// ids and "Not recorded" defaults; fillProfile overlays the profile.
 type profileSource struct{ actor string }
 
 var _ record.Profile = profileSource{}
@@ -70,6 +69,36 @@ func (s profileSource) Practitioner() record.Practitioner {
 func (s profileSource) Organization() record.Organization {
 	return record.Organization{ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("calmally:practice:"+s.actor)).String(),
 		Name: record.NotRecorded}
+}
+
+// fillProfile copies the practitioner profile into rec, keeping "Not
+// recorded" where a field is empty, and reports whether any was.
+func (p *Practice) fillProfile(ctx context.Context, rec *record.Record) (missing bool, err error) {
+	v, err := p.PractitionerForExport(ctx)
+	if err != nil {
+		return false, err
+	}
+	set := func(dst *string, val string) {
+		if val == "" {
+			missing = true
+			return
+		}
+		*dst = val
+	}
+	set(&rec.Practitioner.Name, v.Name)
+	set(&rec.Practitioner.Council, v.Council)
+	set(&rec.Practitioner.Registration, v.RegistrationNumber)
+	set(&rec.Organization.Name, v.PracticeName)
+	if v.PracticeAddress != "" {
+		rec.Organization.Address = v.PracticeAddress
+	}
+	if v.PracticePhone != "" {
+		rec.Organization.Phone = v.PracticePhone
+	}
+	if v.PracticeEmail != "" {
+		rec.Organization.Email = v.PracticeEmail
+	}
+	return missing, nil
 }
 
 func (p *Practice) exportStore() *store.ExportStore { return store.NewExportStore(p.db, p.AuditChain) }
@@ -137,6 +166,10 @@ func (p *Practice) gather(ctx context.Context, o ExportOptions) (record.Record, 
 	rec := record.Record{ID: id.String(), Scope: record.ScopePractice, ExportedAt: now.Truncate(time.Second),
 		AppVersion: buildinfo.Version, IncludePsychotherapy: o.IncludePsychotherapy,
 		Practitioner: prof.Practitioner(), Organization: prof.Organization()}
+	missing, err := p.fillProfile(ctx, &rec)
+	if err != nil {
+		return record.Record{}, err
+	}
 	var list []clients.Client
 	if o.ClientID != "" {
 		rec.Scope, rec.ClientID = record.ScopeClient, o.ClientID
@@ -195,8 +228,10 @@ func (p *Practice) gather(ctx context.Context, o ExportOptions) (record.Record, 
 	if err := p.gatherSessions(ctx, &rec, ids); err != nil {
 		return record.Record{}, err
 	}
-	rec.Withheld = append(rec.Withheld, record.Withheld{What: "practitioner and practice details",
-		Reason: "not recorded yet in this app's practitioner profile; they read \"Not recorded\""})
+	if missing {
+		rec.Withheld = append(rec.Withheld, record.Withheld{What: "practitioner and practice details",
+			Reason: "some are not recorded in the practitioner profile; they read \"Not recorded\""})
+	}
 	if err := p.gatherAccess(ctx, &rec); err != nil {
 		return record.Record{}, err
 	}
