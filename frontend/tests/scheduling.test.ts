@@ -211,3 +211,29 @@ describe('Calendar keyboard', () => {
     expect(screen.getByRole('button', { name: 'Confirm' })).toBeTruthy();
   });
 });
+
+describe('Calendar: open hours from the grid', () => {
+  beforeEach(() => {
+    vi.resetAllMocks();
+    api.availabilityGet.mockResolvedValue({ version: 1, ruleSets: [] });
+    api.availabilitySet.mockImplementation(async (a: unknown) => a);
+    api.availabilityOpenings.mockResolvedValue([]);
+    api.bookingsList.mockResolvedValue({ bookings: [], unreadable: [] });
+    api.clientsList.mockResolvedValue({ clients: [], unreadable: [] });
+  });
+
+  it('a click on an empty spot adds weekly hours on that weekday', async () => {
+    render(Calendar, { initialDate: '2026-03-04' });
+    await eventually(() => expect(document.querySelector('section[data-date="2026-03-02"]')).toBeTruthy());
+    // jsdom lays nothing out: the column's top is 0, so 120 px below it is 10:00 on an 08:00 grid.
+    await fireEvent.click(document.querySelector('section[data-date="2026-03-02"]')!, { clientY: 120 });
+    await screen.findByTestId('addhours-dialog');
+    expect((screen.getByLabelText('From') as HTMLInputElement).value).toBe('10:00');
+    expect(screen.getByLabelText('Every Monday')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Add open hours' }));
+    await eventually(() => expect(api.availabilitySet).toHaveBeenCalled());
+    const saved = api.availabilitySet.mock.calls[0][0] as { ruleSets: { weekly: unknown[]; zone: string }[] };
+    expect(saved.ruleSets[0].weekly).toEqual([{ day: 'mon', start: '10:00', end: '13:00' }]);
+    expect(saved.ruleSets[0].zone).toBe('Asia/Kolkata');
+  });
+});

@@ -6,7 +6,7 @@ export async function loadClientNames(): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   try {
     const list = await clientsList({ status: '', query: '' });
-    for (const c of list?.clients ?? []) names.set(c.id, c.preferredName ? `${c.preferredName} (${c.name})` : c.name);
+    for (const c of list?.clients ?? []) names.set(c.id, c.name);
   } catch {
     // Names are a nicety here; the calendar still works with labels.
   }
