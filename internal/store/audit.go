@@ -44,13 +44,30 @@ const auditColumns = `seq, at, actor, action, record_type, record_id, detail, pr
 // audit.ActionVaultCreated as its first entry, so a wiped trail cannot
 // quietly start over.
 func AppendAuditTx(ctx context.Context, tx *sql.Tx, chain *audit.Chain, e audit.Entry) (audit.Entry, error) {
+	return appendAuditTx(ctx, tx, nil, chain, e)
+}
+
+// The statements of an append, for stores that prepare them (stmtCache).
+const (
+	auditTailQuery = `SELECT h.seq, h.mac, h.head_mac, l.seq, l.mac
+		FROM (SELECT 1) AS one
+		LEFT JOIN audit_head AS h ON h.id = 1
+		LEFT JOIN (SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1) AS l ON 1`
+	auditInsertQuery   = `INSERT INTO audit_log (` + auditColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	auditMoveHeadQuery = `INSERT INTO audit_head (id, seq, mac, head_mac) VALUES (1, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, head_mac = excluded.head_mac`
+)
+
+// appendAuditTx is AppendAuditTx with its statements from stmts (nil: run
+// as text).
+func appendAuditTx(ctx context.Context, tx *sql.Tx, stmts *stmtCache, chain *audit.Chain, e audit.Entry) (audit.Entry, error) {
 	if chain == nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: %w", audit.ErrLocked)
 	}
 	if err := e.Validate(); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
 	}
-	head, lastSeq, lastMAC, err := readAuditTail(ctx, tx)
+	head, lastSeq, lastMAC, err := readAuditTail(ctx, tx, stmts)
 	if err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
 	}
@@ -61,13 +78,12 @@ func AppendAuditTx(ctx context.Context, tx *sql.Tx, chain *audit.Chain, e audit.
 	e.Seq = head.Seq + 1
 	e.PrevMAC = append([]byte{}, head.MAC...)
 	e.MAC = chain.Link(e.PrevMAC, e)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := stmts.exec(ctx, tx, auditInsertQuery,
 		e.Seq, e.At.Format(auditTimeLayout), e.Actor, string(e.Action), e.RecordType, e.RecordID, e.Detail,
 		e.PrevMAC, e.MAC); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: insert: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_head (id, seq, mac, head_mac) VALUES (1, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, head_mac = excluded.head_mac`,
+	if _, err := stmts.exec(ctx, tx, auditMoveHeadQuery,
 		e.Seq, e.MAC, chain.HeadMAC(e.Seq, e.MAC)); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: move head: %w", err)
 	}
@@ -131,18 +147,14 @@ func readAuditHead(ctx context.Context, tx *sql.Tx) (audit.Head, error) {
 // and the seq and MAC of the last entry — in one statement, so a save pays
 // for one query rather than two. A missing head reads as audit.Head{}, an
 // empty trail as seq 0 and a nil MAC.
-func readAuditTail(ctx context.Context, tx *sql.Tx) (audit.Head, int64, []byte, error) {
+func readAuditTail(ctx context.Context, tx *sql.Tx, stmts *stmtCache) (audit.Head, int64, []byte, error) {
 	var (
 		h       audit.Head
 		hseq    sql.NullInt64
 		lastSeq sql.NullInt64
 		lastMAC []byte
 	)
-	err := tx.QueryRowContext(ctx, `SELECT h.seq, h.mac, h.head_mac, l.seq, l.mac
-		FROM (SELECT 1) AS one
-		LEFT JOIN audit_head AS h ON h.id = 1
-		LEFT JOIN (SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1) AS l ON 1`).
-		Scan(&hseq, &h.MAC, &h.HeadMAC, &lastSeq, &lastMAC)
+	err := stmts.queryRow(ctx, tx, auditTailQuery).Scan(&hseq, &h.MAC, &h.HeadMAC, &lastSeq, &lastMAC)
 	if err != nil {
 		return audit.Head{}, 0, nil, fmt.Errorf("read audit head and last entry: %w", err)
 	}

@@ -298,9 +298,21 @@ func (s *ClientStore) MarkClientInteraction(ctx context.Context, id string, at t
 // transaction, for services (notes, bookings) that move the date in the same
 // transaction as their own change.
 func MarkClientInteractionTx(ctx context.Context, tx *sql.Tx, id string, at time.Time) error {
+	return markClientInteractionTx(ctx, tx, nil, id, at)
+}
+
+// The statements of markClientInteractionTx, for stores that prepare them.
+const (
+	clientTouchQuery = `UPDATE clients SET last_interaction_at = ?
+		WHERE id = ? AND (last_interaction_at IS NULL OR last_interaction_at < ?)`
+	clientExistsQuery = `SELECT 1 FROM clients WHERE id = ?`
+)
+
+// markClientInteractionTx is MarkClientInteractionTx with its statements
+// from stmts (nil: run as text).
+func markClientInteractionTx(ctx context.Context, tx *sql.Tx, stmts *stmtCache, id string, at time.Time) error {
 	ts := formatClientTime(at)
-	res, err := tx.ExecContext(ctx, `UPDATE clients SET last_interaction_at = ?
-		WHERE id = ? AND (last_interaction_at IS NULL OR last_interaction_at < ?)`, ts, id, ts)
+	res, err := stmts.exec(ctx, tx, clientTouchQuery, ts, id, ts)
 	if err != nil {
 		return fmt.Errorf("store: mark client interaction: %w", err)
 	}
@@ -312,7 +324,7 @@ func MarkClientInteractionTx(ctx context.Context, tx *sql.Tx, id string, at time
 		return nil
 	}
 	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM clients WHERE id = ?`, id).Scan(&one)
+	err = stmts.queryRow(ctx, tx, clientExistsQuery, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errClientNotFound
 	}

@@ -35,6 +35,7 @@ func init() {
 type NoteStore struct {
 	db    *DB
 	chain func() (*audit.Chain, error)
+	stmts *stmtCache // a save's and an autosave's statements, prepared once
 }
 
 var _ notes.Store = (*NoteStore)(nil)
@@ -42,7 +43,9 @@ var _ notes.Store = (*NoteStore)(nil)
 // NewNoteStore returns the notes store; chain yields the audit chain, or a
 // locked error while the vault is locked.
 func NewNoteStore(db *DB, chain func() (*audit.Chain, error)) *NoteStore {
-	return &NoteStore{db: db, chain: chain}
+	return &NoteStore{db: db, chain: chain, stmts: newStmtCache(db.sql,
+		noteInsertQuery, draftAtQuery, draftUpdateQuery, auditedSinceQuery,
+		clientTouchQuery, clientExistsQuery, auditTailQuery, auditInsertQuery, auditMoveHeadQuery)}
 }
 
 func formatNoteTime(t time.Time) string { return t.UTC().Format(notes.TimeLayout) }
@@ -58,6 +61,7 @@ func (s *NoteStore) tx(ctx context.Context, fn func(tx *sql.Tx, chain *audit.Cha
 	if chain == nil {
 		return apperr.New(apperr.Locked, "the vault is locked")
 	}
+	s.stmts.prepare(ctx) // outside the transaction: the pool has one connection
 	return s.db.Tx(ctx, func(tx *sql.Tx) error { return fn(tx, chain) })
 }
 
@@ -73,7 +77,12 @@ func signedErr(err error, what string) error {
 // UTC of the civil date) if that is later, through the clients store's own
 // helper; the client's rev does not change, since no sealed field does.
 func touchClient(ctx context.Context, tx *sql.Tx, clientID string, d notes.Date) error {
-	if err := MarkClientInteractionTx(ctx, tx, clientID, d.Midnight()); err != nil {
+	return touchClientWith(ctx, tx, nil, clientID, d)
+}
+
+// touchClientWith is touchClient with its statements from stmts.
+func touchClientWith(ctx context.Context, tx *sql.Tx, stmts *stmtCache, clientID string, d notes.Date) error {
+	if err := markClientInteractionTx(ctx, tx, stmts, clientID, d.Midnight()); err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return notes.ErrClientNotFound
 		}
@@ -85,6 +94,17 @@ func touchClient(ctx context.Context, tx *sql.Tx, clientID string, d notes.Date)
 const noteColumns = `id, rev, client_id, kind, template_id, template_version, session_date, booking_id, status,
 	created_at, updated_at, signed_at, signed_by, signed_hash, title, sections`
 
+// The statements of a save and an autosave, prepared by NoteStore.stmts.
+const (
+	noteInsertQuery = `INSERT INTO notes (` + noteColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`
+	draftAtQuery     = `SELECT status, rev, client_id FROM notes WHERE id = ?`
+	draftUpdateQuery = `UPDATE notes SET rev = ?, title = ?, sections = ?, session_date = ?,
+			booking_id = ?, updated_at = ? WHERE id = ? AND rev = ? AND status = 'draft'`
+	auditedSinceQuery = `SELECT COUNT(*) FROM (SELECT 1 FROM audit_log
+		WHERE record_id = ? AND at >= ? AND action = ? AND record_type = ? LIMIT 1)`
+)
+
 // CreateNote inserts a draft, touches the client's last interaction and
 // records e, in one transaction.
 func (s *NoteStore) CreateNote(ctx context.Context, r notes.Record, e audit.Entry) error {
@@ -94,18 +114,17 @@ func (s *NoteStore) CreateNote(ctx context.Context, r notes.Record, e audit.Entr
 	return s.tx(ctx, func(tx *sql.Tx, chain *audit.Chain) error {
 		// touchClient also finds a missing client (notes.ErrClientNotFound),
 		// so it goes first and there is no separate existence check.
-		if err := touchClient(ctx, tx, r.ClientID, r.SessionDate); err != nil {
+		if err := touchClientWith(ctx, tx, s.stmts, r.ClientID, r.SessionDate); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO notes (`+noteColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?)`,
+		_, err := s.stmts.exec(ctx, tx, noteInsertQuery,
 			r.ID, r.Rev, r.ClientID, string(r.Kind), r.TemplateID, r.TemplateVersion, r.SessionDate.String(),
 			nullString(r.BookingID), string(r.Status), formatNoteTime(r.CreatedAt), formatNoteTime(r.UpdatedAt),
 			r.Title, r.Sections)
 		if err != nil {
 			return fmt.Errorf("store: create note: %w", err)
 		}
-		_, err = AppendAuditTx(ctx, tx, chain, e)
+		_, err = appendAuditTx(ctx, tx, s.stmts, chain, e)
 		return err
 	})
 }
@@ -223,10 +242,10 @@ func (s *NoteStore) GetNote(ctx context.Context, id string, view *audit.Entry) (
 }
 
 // draftAt checks, inside tx, that id is a draft at rev.
-func draftAt(ctx context.Context, tx *sql.Tx, id string, rev int64) (clientID string, err error) {
+func draftAt(ctx context.Context, tx *sql.Tx, stmts *stmtCache, id string, rev int64) (clientID string, err error) {
 	var status string
 	var cur int64
-	err = tx.QueryRowContext(ctx, `SELECT status, rev, client_id FROM notes WHERE id = ?`, id).Scan(&status, &cur, &clientID)
+	err = stmts.queryRow(ctx, tx, draftAtQuery, id).Scan(&status, &cur, &clientID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", notes.ErrNotFound
@@ -248,12 +267,11 @@ func (s *NoteStore) UpdateDraft(ctx context.Context, u notes.DraftUpdate, e audi
 		return errors.New("store: update draft: rev must advance by one")
 	}
 	return s.tx(ctx, func(tx *sql.Tx, chain *audit.Chain) error {
-		clientID, err := draftAt(ctx, tx, u.ID, u.ExpectedRev)
+		clientID, err := draftAt(ctx, tx, s.stmts, u.ID, u.ExpectedRev)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE notes SET rev = ?, title = ?, sections = ?, session_date = ?,
-			booking_id = ?, updated_at = ? WHERE id = ? AND rev = ? AND status = 'draft'`,
+		res, err := s.stmts.exec(ctx, tx, draftUpdateQuery,
 			u.Rev, u.Title, u.Sections, u.SessionDate.String(), nullString(u.BookingID),
 			formatNoteTime(u.UpdatedAt), u.ID, u.ExpectedRev)
 		if err != nil {
@@ -262,26 +280,25 @@ func (s *NoteStore) UpdateDraft(ctx context.Context, u notes.DraftUpdate, e audi
 		if n, _ := res.RowsAffected(); n != 1 {
 			return notes.ErrStale
 		}
-		if err := touchClient(ctx, tx, clientID, u.SessionDate); err != nil {
+		if err := touchClientWith(ctx, tx, s.stmts, clientID, u.SessionDate); err != nil {
 			return err
 		}
 		if coalesce > 0 {
-			recent, err := auditedSince(ctx, tx, e, e.At.Add(-coalesce))
+			recent, err := auditedSince(ctx, tx, s.stmts, e, e.At.Add(-coalesce))
 			if err != nil || recent {
 				return err
 			}
 		}
-		_, err = AppendAuditTx(ctx, tx, chain, e)
+		_, err = appendAuditTx(ctx, tx, s.stmts, chain, e)
 		return err
 	})
 }
 
 // auditedSince reports whether an entry with e's action and record was
 // written at or after since.
-func auditedSince(ctx context.Context, tx *sql.Tx, e audit.Entry, since time.Time) (bool, error) {
+func auditedSince(ctx context.Context, tx *sql.Tx, stmts *stmtCache, e audit.Entry, since time.Time) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM audit_log
-		WHERE record_id = ? AND at >= ? AND action = ? AND record_type = ? LIMIT 1)`,
+	err := stmts.queryRow(ctx, tx, auditedSinceQuery,
 		e.RecordID, since.UTC().Format(auditTimeLayout), string(e.Action), e.RecordType).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: read recent audit: %w", err)
@@ -295,7 +312,7 @@ func (s *NoteStore) SignNote(ctx context.Context, sg notes.Signing, e audit.Entr
 		return errors.New("store: sign note: signature fields missing")
 	}
 	return s.tx(ctx, func(tx *sql.Tx, chain *audit.Chain) error {
-		if _, err := draftAt(ctx, tx, sg.ID, sg.Rev); err != nil {
+		if _, err := draftAt(ctx, tx, s.stmts, sg.ID, sg.Rev); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE notes SET status = 'signed', signed_at = ?, signed_by = ?, signed_hash = ?
@@ -315,7 +332,7 @@ func (s *NoteStore) SignNote(ctx context.Context, sg notes.Signing, e audit.Entr
 // DeleteDraft removes a draft (its summary goes with it).
 func (s *NoteStore) DeleteDraft(ctx context.Context, id string, e audit.Entry) error {
 	return s.tx(ctx, func(tx *sql.Tx, chain *audit.Chain) error {
-		if _, err := draftAt(ctx, tx, id, 0); err != nil {
+		if _, err := draftAt(ctx, tx, s.stmts, id, 0); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM notes WHERE id = ? AND status = 'draft'`, id); err != nil {
