@@ -22,8 +22,8 @@ type Controller struct {
 	Jurisdiction string // ISO 3166-1 alpha-2
 }
 
-// DefaultController is used until the practitioner profile supplies the
-// practice's own details; it points at the platform's privacy contact.
+// DefaultController fills what the practice profile leaves empty; it points
+// at the platform's privacy contact.
 var DefaultController = Controller{
 	Name:         "CalmAlly Practice",
 	Contact:      "Grievance Officer",
@@ -62,10 +62,18 @@ func (s *Service) Receipt(ctx context.Context, id, format string) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	if format == FormatFHIR {
-		return FHIRConsent(r, s.controller)
+	ctl := s.controller
+	if s.lookup != nil {
+		c, err := s.lookup(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ctl = c.or(s.controller)
 	}
-	return KantaraReceipt(r, s.controller)
+	if format == FormatFHIR {
+		return FHIRConsent(r, ctl)
+	}
+	return KantaraReceipt(r, ctl)
 }
 
 // Systems and URLs used in receipts.

@@ -22,9 +22,12 @@ type Config struct {
 	Now func() time.Time
 	// Actor is who captures consents, for events and the audit trail (an id).
 	Actor string
-	// Controller names the data fiduciary on receipts (default
-	// DefaultController until the practitioner profile supplies it).
+	// Controller names the data fiduciary on receipts; empty fields fall
+	// back to DefaultController.
 	Controller Controller
+	// ControllerFor, if set, is asked for the controller at each receipt
+	// (the practice profile), its empty fields filled from Controller.
+	ControllerFor func(ctx context.Context) (Controller, error)
 }
 
 // Service records, derives and enforces consent.
@@ -34,21 +37,36 @@ type Service struct {
 	now        func() time.Time
 	actor      string
 	controller Controller
+	lookup     func(ctx context.Context) (Controller, error)
 }
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor, controller: c.Controller}
+	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor, controller: c.Controller, lookup: c.ControllerFor}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.actor == "" {
 		s.actor = "practitioner"
 	}
-	if s.controller.Name == "" {
-		s.controller = DefaultController
-	}
+	s.controller = s.controller.or(DefaultController)
 	return s
+}
+
+// or fills c's empty fields from d.
+func (c Controller) or(d Controller) Controller {
+	for _, f := range []struct {
+		v *string
+		d string
+	}{
+		{&c.Name, d.Name}, {&c.Contact, d.Contact}, {&c.Street, d.Street}, {&c.Country, d.Country},
+		{&c.Email, d.Email}, {&c.Phone, d.Phone}, {&c.PolicyURL, d.PolicyURL}, {&c.Jurisdiction, d.Jurisdiction},
+	} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
+	}
+	return c
 }
 
 // clock is now in UTC to the second (stored instants are fixed width).

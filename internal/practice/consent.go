@@ -25,6 +25,23 @@ func (p *Practice) Consent() *consent.Service {
 		},
 		Now:   p.Now,
 		Actor: p.opts.Actor,
+		// Receipts name the practice from its profile (the grievance
+		// officer as the privacy contact, as the DPDP Rules ask).
+		ControllerFor: func(ctx context.Context) (consent.Controller, error) {
+			pr, err := p.Profile().Practice(ctx)
+			if err != nil {
+				return consent.Controller{}, err
+			}
+			c := consent.Controller{Name: pr.Name, Contact: pr.Grievance.Name, Street: pr.Address.OneLine(),
+				Country: pr.Address.Country, Email: pr.Grievance.Email, Phone: pr.Grievance.Phone}
+			if c.Email == "" {
+				c.Email = pr.Contact.Email
+			}
+			if c.Phone == "" {
+				c.Phone = pr.Contact.Phone
+			}
+			return c, nil
+		},
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/calmally/practice/internal/clients"
 	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/notes"
+	"github.com/calmally/practice/internal/profile"
 	"github.com/calmally/practice/internal/rights"
 )
 
@@ -230,5 +231,38 @@ func TestRotationReSealsConsentAndRights(t *testing.T) {
 	rs, err := p.Rights().List(ctx, rights.Filter{ClientID: c.ID})
 	if err != nil || rs[0].Details != "all my notes" {
 		t.Fatalf("request after rotation: %+v %v", rs, err)
+	}
+}
+
+// TestReceiptsNameThePracticeFromItsProfile: the Kantara controller is the
+// practice as saved in its profile, with the grievance officer as contact.
+func TestReceiptsNameThePracticeFromItsProfile(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	p := f.open(t)
+	mustCreate(t, p, false)
+	pr := profile.DefaultPractice()
+	pr.Name, pr.Grievance = "Sukoon Clinic", profile.Grievance{Name: "Dr. Iyer", Email: "grievance@sukoon.example"}
+	pr.Address = profile.Address{Line1: "12 MG Road", City: "Pune", PIN: "411001", Country: "IN"}
+	if _, err := p.Profile().SavePractice(ctx, pr); err != nil {
+		t.Fatal(err)
+	}
+	c, err := p.Clients().Create(ctx, clients.Input{Name: "Ira Sen", DateOfBirth: "1990-01-01"}, clients.SourceClinic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := p.Consent().Grant(ctx, consent.GrantInput{ClientID: c.ID, Purpose: consent.PurposeReminders, Method: consent.MethodCheckbox})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.Consent().Receipt(ctx, ev.ID, consent.FormatKantara)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"piiController": "Sukoon Clinic"`, `"contact": "Dr. Iyer"`, `"email": "grievance@sukoon.example"`,
+		`"addressCountry": "IN"`, "12 MG Road"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("receipt lacks %s:\n%s", want, b)
+		}
 	}
 }
