@@ -1,8 +1,11 @@
 package store
 
 import (
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/calmally/practice/internal/audit"
 	"github.com/calmally/practice/internal/notes"
@@ -57,4 +60,49 @@ func TestNoteSaveChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkNoteSaveFloor measures, interleaved like BenchmarkNoteSaveRatio,
+// a plain insert, the same insert with an audit entry appended in its
+// transaction (statements prepared), and a full service save. The middle one
+// is the floor of save/plain while every save is audited in its own
+// transaction: the entry's row, its three indexes and the head are five more
+// pages for the commit to write and sync.
+func BenchmarkNoteSaveFloor(b *testing.B) {
+	e := newNoteEnv(b)
+	createPlainNotes(b, e)
+	sections := benchSections()
+	js, _ := json.Marshal(sections)
+	stmts := newStmtCache(e.db.sql, auditTailQuery, auditInsertQuery, auditMoveHeadQuery)
+	stmts.prepare(e.ctx)
+	var plain, withAudit, save time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		now := e.clock.Now()
+		t0 := time.Now()
+		if err := insertPlainNote(e, newTestID(now), now, []byte("Session note"), js); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		id := newTestID(now)
+		err := e.db.Tx(e.ctx, func(tx *sql.Tx) error {
+			if _, err := tx.Exec(`INSERT INTO plain_notes VALUES (?, 1, ?, 'progress', 'soap', 1, '2024-02-29', NULL, 'draft', ?, ?, NULL, NULL, NULL, ?, ?)`,
+				id, e.client, formatNoteTime(now), formatNoteTime(now), []byte("Session note"), js); err != nil {
+				return err
+			}
+			_, err := appendAuditTx(e.ctx, tx, stmts, e.chain, audit.Entry{At: now, Actor: "p", Action: audit.ActionCreate, RecordType: "note", RecordID: id})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		if _, err := e.svc.Create(e.ctx, notes.NewNote{ClientID: e.client, TemplateID: notes.TemplateSOAP, Title: "Session note", Sections: sections}); err != nil {
+			b.Fatal(err)
+		}
+		t3 := time.Now()
+		plain, withAudit, save = plain+t1.Sub(t0), withAudit+t2.Sub(t1), save+t3.Sub(t2)
+	}
+	b.ReportMetric(float64(withAudit)/float64(plain), "plain+audit/plain")
+	b.ReportMetric(float64(save)/float64(plain), "save/plain")
 }
