@@ -153,6 +153,7 @@ func TestCreateLockUnlock(t *testing.T) {
 	if err := p2.Unlock(ctx, []byte(goodPass)); err != nil {
 		t.Fatal(err)
 	}
+	waitIndexBuild(p2)
 	n, err := p2.AuditVerify(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -488,4 +489,14 @@ func AssertNoMarker(t *testing.T, dir, marker string) {
 	if _, err := os.Stat(filepath.Join(dir, logging.FileName)); err != nil {
 		t.Fatal("no log file to scan")
 	}
+}
+
+// waitIndexBuild waits for the background search-index build started at
+// unlock, whose listing adds an audit entry.
+func waitIndexBuild(p *Practice) {
+	s := p.searchIndex()
+	s.mu.Lock()
+	ready := s.ready
+	s.mu.Unlock()
+	<-ready
 }
