@@ -15,6 +15,7 @@ var infrastructure = map[string]bool{
 	"store": true, "practice": true, "cli": true, "sync": true, "backend": true,
 	"backup": true, "export": true, "archtest": true, "vault": true, "logging": true,
 	"datadir": true, "buildinfo": true, "apperr": true, "search": true,
+	"crashtest": true, // a test harness over the whole profile
 }
 
 type pkg struct {
