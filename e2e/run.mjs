@@ -796,6 +796,40 @@ test('Time off over the walk-in: the collision is listed, kept, and saved', asyn
   }
 });
 
+test('Calendar grid: a click on an empty Saturday spot opens hours on that date only', async (page) => {
+  await page.getByRole('button', { name: 'Week', exact: true }).click();
+  await page.keyboard.press('PageDown');
+  const from = await page.getByTestId('calendar').getAttribute('data-from');
+  const saturday = new Date(Date.parse(`${from}T00:00:00Z`) + 5 * 86_400_000).toISOString().slice(0, 10);
+  const col = page.locator(`section[data-date="${saturday}"]`);
+  await col.waitFor({ timeout });
+  assert((await col.locator('[data-testid="opening"]').count()) === 0, 'Saturday already open');
+  const box = await col.boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + 7 * 60 + 5); // 15:00 on an 08:00 grid
+  await page.getByTestId('addhours-dialog').waitFor({ timeout });
+  assert((await page.getByLabel('From', { exact: true }).inputValue()) === '15:00', 'the click did not land at 15:00');
+  await page.getByLabel(/Only on/).check();
+  await axe(page, 'open hours dialog');
+  await shot(page, '80-grid-add-hours');
+  await page.getByRole('button', { name: 'Add open hours' }).click();
+  await page.waitForSelector('[data-testid="addhours-dialog"]', { state: 'detached', timeout });
+  await col.locator('[data-testid="opening"]').first().waitFor({ timeout });
+  const nextSaturday = new Date(Date.parse(`${saturday}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+  await page.keyboard.press('PageDown');
+  await page.locator(`section[data-date="${nextSaturday}"]`).waitFor({ timeout });
+  assert((await page.locator(`section[data-date="${nextSaturday}"] [data-testid="opening"]`).count()) === 0, 'a one-date opening repeated weekly');
+  await page.keyboard.press('t');
+  await shot(page, '81-calendar-week');
+});
+
+test('Today: the walk-in is the next session', async (page) => {
+  await goToScreen(page, 0);
+  await page.waitForSelector('[data-testid="next-session"]', { timeout });
+  await page.getByTestId('next-session').getByText('Asha').first().waitFor({ timeout });
+  await axe(page, 'today with a next session');
+  await shot(page, '82-today-next');
+});
+
 // --- run ---------------------------------------------------------------------------
 
 await mkdir(shots, { recursive: true });

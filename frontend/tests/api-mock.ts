@@ -62,7 +62,6 @@ export const consentGrant = vi.fn();
 export const consentWithdraw = vi.fn();
 export const consentReceipt = vi.fn();
 export const consentVerify = vi.fn();
-export const rightsAvailable = vi.fn(() => true);
 export const rightsList = vi.fn();
 export const rightsCreate = vi.fn();
 export const rightsVerify = vi.fn();

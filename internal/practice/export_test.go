@@ -34,7 +34,7 @@ func seedExportClient(t *testing.T, p *Practice, name string) string {
 	ctx := context.Background()
 	c, err := p.Clients().Create(ctx, clients.Input{Name: name, PreferredName: "Priya", DateOfBirth: "1992-02-29",
 		Phone: "98123 45678", Email: "priya@example.in", Language: "Hindi",
-		EmergencyContact: clients.EmergencyContact{Name: "Ravi", Relationship: "brother", Phone: "+91 98123 45679"},
+		EmergencyContact:   clients.EmergencyContact{Name: "Ravi", Relationship: "brother", Phone: "+91 98123 45679"},
 		PresentingConcerns: "Sleep"}, clients.SourceClinic)
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +198,7 @@ func TestImportRefusesUnder18AndTampered(t *testing.T) {
 	rec := record.Record{ID: "0190a2b4-0000-7000-8000-0000000000ff", Scope: record.ScopePractice, ExportedAt: now, AppVersion: "test",
 		Practitioner: record.Practitioner{ID: "0190a2b4-0000-7000-8000-0000000000a1", Name: record.NotRecorded},
 		Organization: record.Organization{ID: "0190a2b4-0000-7000-8000-0000000000a2", Name: record.NotRecorded},
-		Clients: []record.Client{{ID: "0190a2b4-0000-7000-8000-000000000001", Name: "Young Person", DateOfBirth: minor, Status: "active"}}}
+		Clients:      []record.Client{{ID: "0190a2b4-0000-7000-8000-000000000001", Name: "Young Person", DateOfBirth: minor, Status: "active"}}}
 	path := filepath.Join(dir, "minor.zip")
 	if _, err := export.Write(ctx, rec, export.Options{Path: path}); err != nil {
 		t.Fatal(err)

@@ -172,16 +172,27 @@ func (s *scanner) scan(text string, emit func(term []byte, start, end int)) {
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c < utf8.RuneSelf {
-			if f := asciiFold[c]; f != 0 {
-				s.word(i)
+			f := asciiFold[c]
+			if f == 0 {
+				s.flush()
+				i++
+				continue
+			}
+			// A run of ASCII letters and digits, in one loop.
+			s.word(i)
+			for {
 				if !s.full {
 					s.push(f, i+1)
 				}
-				s.end = i + 1
-			} else {
-				s.flush()
+				i++
+				if i == len(text) || text[i] >= utf8.RuneSelf {
+					break
+				}
+				if f = asciiFold[text[i]]; f == 0 {
+					break
+				}
 			}
-			i++
+			s.end = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])

@@ -58,7 +58,7 @@ func (t *termTable) id(term []byte) (id uint32, added bool) {
 			t.text = append(t.text, term...)
 			t.start = append(t.start, uint32(len(t.text)))
 			*s = slot{tag<<32 | uint64(id+1), head}
-			if 2*t.len() > len(t.slots) {
+			if 4*t.len() > 3*len(t.slots) { // at most 3/4 full: a smaller table misses the cache less
 				t.grow()
 			}
 			return id, true

@@ -1,10 +1,7 @@
 // Consent ledger, rights requests and erasure certificates: DTOs and typed wrappers
 // over the bindings documented at the top of app/consent.go (shapes in
 // app/dto_consent.go). Field names are the Go json tags.
-//
-// The rights-request bindings (RightsList … ErasureCertificate) are looked up at
-// call time rather than imported: a build without them rejects with
-// "unavailable: …" instead of failing to compile, and the Requests screen says so.
+// Rights requests and erasure certificates: app/rights.go.
 
 import * as App from '../../wailsjs/go/app/App';
 
@@ -100,11 +97,11 @@ export type RightsStatus = 'received' | 'verified' | 'in_progress' | 'fulfilled'
 
 export interface RightsRequest {
   id: string;
-  rev: number;
   clientId: string;
   kind: RightsKind;
   source: 'clinic' | 'platform';
   status: RightsStatus;
+  /** withdrawal / opt-out: the consent purpose. */
   purpose: string;
   platformRef: string;
   receivedAt: string;
@@ -113,11 +110,14 @@ export interface RightsRequest {
   verifiedAt: string;
   /** "" until verified. */
   dueAt: string;
+  /** As of the call. */
+  overdue: boolean;
+  dueThisWeek: boolean;
   closedAt: string;
   refusalReason: string;
   outcomeRef: string;
-  createdAt: string;
-  updatedAt: string;
+  /** Erasure: the certificate, once fulfilled. */
+  certificateId: string;
   details: string;
 }
 
@@ -126,39 +126,47 @@ export interface RightsFilter {
   status: '' | RightsStatus;
   kind: '' | RightsKind;
   openOnly: boolean;
+  view: '' | 'overdue' | 'due_this_week';
 }
 
+/** A request entered at the clinic. */
 export interface RightsCreate {
   clientId: string;
   kind: RightsKind;
-  source: 'clinic' | 'platform';
+  /** withdrawal: required; opt-out: "" means reminders. */
   purpose: string;
-  platformRef: string;
   details: string;
 }
 
 export interface RightsVerify {
   id: string;
-  rev: number;
   method: string;
-  note: string;
 }
 
 export interface RightsFulfil {
   id: string;
-  rev: number;
-  note: string;
+  /** Required for a correction: the whole corrected profile, as for clientUpdate. */
+  correction: import('./clinical').ClientUpdate | null;
 }
 
 export interface RightsRefuse {
   id: string;
-  rev: number;
   reason: string;
-  note: string;
 }
 
-/** What an erasure removed and what it keeps, and until when. Rendered field by field. */
-export type ErasureCertificate = Record<string, unknown>;
+export interface ErasureCertificate {
+  id: string;
+  kind: 'erasure' | 'minor_purge';
+  clientId: string;
+  requestId: string;
+  erasedAt: string;
+  holdUntil: string;
+  sha256: string;
+  /** The certificate document. */
+  json: string;
+  /** For printing. */
+  text: string;
+}
 
 type Arg<F extends (...args: never[]) => unknown> = Parameters<F>[0];
 
@@ -199,49 +207,32 @@ export function consentVerify(): Promise<number> {
   return App.ConsentVerify();
 }
 
-// --- rights requests (bindings looked up at call time) ---
-
-type Bound = (...args: unknown[]) => Promise<unknown>;
-
-function bound(name: string): Bound | null {
-  const app = (globalThis as { go?: { app?: { App?: Record<string, unknown> } } }).go?.app?.App;
-  const fn = app?.[name];
-  return typeof fn === 'function' ? (fn as Bound) : null;
-}
-
-/** Whether this build has the rights-request bindings. */
-export function rightsAvailable(): boolean {
-  return bound('RightsList') !== null;
-}
-
-function callRights<T>(name: string, ...args: unknown[]): Promise<T> {
-  const fn = bound(name);
-  if (!fn) return Promise.reject('unavailable: rights requests are not available in this build yet');
-  return fn(...args) as Promise<T>;
-}
+// --- rights requests (app/rights.go) ---
 
 /** Earliest due first. */
 export function rightsList(filter: RightsFilter): Promise<RightsRequest[]> {
-  return callRights<RightsRequest[]>('RightsList', filter);
+  return App.RightsList(filter as Arg<typeof App.RightsList>) as Promise<RightsRequest[]>;
 }
 
 export function rightsCreate(req: RightsCreate): Promise<RightsRequest> {
-  return callRights<RightsRequest>('RightsCreate', req);
+  return App.RightsCreate(req as Arg<typeof App.RightsCreate>) as Promise<RightsRequest>;
 }
 
 /** Starts the clock: the due date runs from verification. */
 export function rightsVerify(v: RightsVerify): Promise<RightsRequest> {
-  return callRights<RightsRequest>('RightsVerify', v);
+  return App.RightsVerify(v as Arg<typeof App.RightsVerify>) as Promise<RightsRequest>;
 }
 
+/** Before verification rejects with "conflict: verify the requester's identity first". */
 export function rightsFulfil(f: RightsFulfil): Promise<RightsRequest> {
-  return callRights<RightsRequest>('RightsFulfil', f);
+  return App.RightsFulfil(f as Arg<typeof App.RightsFulfil>) as Promise<RightsRequest>;
 }
 
 export function rightsRefuse(r: RightsRefuse): Promise<RightsRequest> {
-  return callRights<RightsRequest>('RightsRefuse', r);
+  return App.RightsRefuse(r as Arg<typeof App.RightsRefuse>) as Promise<RightsRequest>;
 }
 
+/** By certificate id (RightsRequest.certificateId). */
 export function erasureCertificate(id: string): Promise<ErasureCertificate> {
-  return callRights<ErasureCertificate>('ErasureCertificate', id);
+  return App.ErasureCertificate(id) as Promise<ErasureCertificate>;
 }
