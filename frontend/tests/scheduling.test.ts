@@ -190,6 +190,21 @@ describe('Calendar keyboard', () => {
     expect(addDays(from(), 6)).toBe(screen.getByTestId('calendar').getAttribute('data-to'));
   });
 
+  it('D and W switch views; in day view the arrows move a day and PageDown a week', async () => {
+    render(Calendar, { initialDate: '2026-03-04' });
+    await eventually(() => expect(from()).toBe('2026-03-02'));
+    await fireEvent.keyDown(document.body, { key: 'd' });
+    expect(screen.getByTestId('calendar').getAttribute('data-view')).toBe('day');
+    expect(from()).toBe('2026-03-04');
+    await fireEvent.keyDown(document.body, { key: 'ArrowRight' });
+    expect(from()).toBe('2026-03-05');
+    await fireEvent.keyDown(document.body, { key: 'PageDown' });
+    expect(from()).toBe('2026-03-12');
+    await eventually(() => expect(api.bookingsList).toHaveBeenCalledWith('2026-03-12', '2026-03-12'));
+    await fireEvent.keyDown(document.body, { key: 'w' });
+    expect(from()).toBe('2026-03-09');
+  });
+
   it('ignores the keys while typing in a field', async () => {
     render(Calendar, { initialDate: '2026-03-04' });
     await eventually(() => expect(from()).toBe('2026-03-02'));
