@@ -591,21 +591,21 @@ test('Consent: receipts download; withdrawn in one step, a new note is refused a
   }
 });
 
-test('Requests: an erasure request, identity verified, due 30 days from verification', async (page) => {
+test('Requests: an erasure request, identity verified, due 30 days from verification; fulfilled with a certificate', async (page) => {
+  // A second client, so erasing does not take away the client the later tests use.
+  await page.evaluate(() => window.go.app.App.ClientCreate({
+    name: 'Meera Iyer', preferredName: '', dateOfBirth: '1988-03-09', gender: '', phone: '', email: 'meera@example.in',
+    emergencyContact: { name: '', relationship: '', phone: '' }, presentingConcerns: '', treatmentPreferences: '', language: '',
+  }));
   await goToScreen(page, 4);
-  const bound = await page.evaluate(() => typeof window.go.app.App.RightsCreate === 'function');
-  if (!bound) {
-    await page.getByTestId('rights-unavailable').waitFor({ timeout });
-    await axe(page, 'requests (no bindings)');
-    await shot(page, '80-requests-unavailable');
-    console.log('      note: SKIPPED the request flow — this build has no RightsList/RightsCreate/RightsVerify bindings; the screen says so');
-    return;
-  }
+  await page.getByTestId('rights-summary').waitFor({ timeout });
+  await axe(page, 'requests (empty)');
   await page.getByRole('button', { name: 'New request…' }).click();
-  await page.getByLabel('Client').selectOption({ label: 'Asha Verma' });
+  await page.getByLabel('Client', { exact: true }).selectOption({ label: 'Meera Iyer' });
   await page.getByLabel('What the client asks for').selectOption('erasure');
   await page.getByLabel(/What the client asked/).fill('Please delete my data.');
   await axe(page, 'new rights request');
+  await shot(page, '80-request-new');
   await page.getByRole('button', { name: 'Record request' }).click();
   const req = page.locator('[data-testid="rights-request"][data-kind="erasure"]').first();
   await page.waitForSelector('[data-testid="rights-request"][data-kind="erasure"][data-status="received"]', { timeout });
@@ -615,7 +615,6 @@ test('Requests: an erasure request, identity verified, due 30 days from verifica
   const dialog = page.getByTestId('rights-action');
   await dialog.waitFor({ timeout });
   await dialog.getByLabel('How identity was verified').selectOption('in_person_id');
-  await dialog.getByLabel('Note (optional)').fill('Photo ID seen.');
   await axe(page, 'verify identity dialog');
   const t0 = Date.now();
   await dialog.getByRole('button', { name: 'Record verification' }).click();
@@ -626,6 +625,7 @@ test('Requests: an erasure request, identity verified, due 30 days from verifica
   assert(Math.abs(due - want) < 5 * 60 * 1000, `due ${new Date(due).toISOString()}, want about ${new Date(want).toISOString()}`);
   const text = await req.getByTestId('rights-due').textContent();
   assert(/due in 30 days/.test(text), `countdown reads "${text.trim()}"`);
+  console.log(`      due ${new Date(due).toISOString()}: "${text.trim().replace(/\s+/g, ' ')}"`);
   await axe(page, 'requests with a verified erasure');
   await shot(page, '82-request-verified');
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -635,6 +635,22 @@ test('Requests: an erasure request, identity verified, due 30 days from verifica
   } finally {
     await page.emulateMedia({ colorScheme: 'light' });
   }
+
+  await req.getByRole('button', { name: 'Fulfil…' }).click();
+  await dialog.waitFor({ timeout });
+  await dialog.getByRole('button', { name: 'Fulfil request' }).click();
+  await dialog.waitFor({ state: 'detached', timeout });
+  await page.getByText(/^Closed requests/).click();
+  const done = page.locator('[data-testid="rights-request"][data-kind="erasure"][data-status="fulfilled"]').first();
+  await done.waitFor({ timeout });
+  await done.getByRole('button', { name: 'Erasure certificate' }).click();
+  const cert = page.getByTestId('erasure-certificate');
+  await cert.getByTestId('certificate-text').waitFor({ timeout });
+  const certText = await cert.getByTestId('certificate-text').textContent();
+  assert(certText.trim().length > 0 && !certText.includes('meera@example.in'), 'certificate text is empty or names the erased email');
+  await axe(page, 'erasure certificate');
+  await shot(page, '84-erasure-certificate');
+  await cert.getByRole('button', { name: 'Close' }).click();
 });
 
 // --- scheduling: availability, walk-in, time off with collisions, Today -------------

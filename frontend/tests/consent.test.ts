@@ -168,10 +168,10 @@ describe('ConsentsPanel', () => {
 
 function request(over: Partial<RightsRequest> = {}): RightsRequest {
   return {
-    id: 'r1', rev: 1, clientId: 'c1', kind: 'erasure', source: 'clinic', status: 'verified', purpose: '', platformRef: '',
+    id: 'r1', clientId: 'c1', kind: 'erasure', source: 'clinic', status: 'verified', purpose: '', platformRef: '',
     receivedAt: '2026-10-01T10:00:00Z', verificationMethod: 'in_person_id', verifiedBy: 'practitioner',
     verifiedAt: '2026-10-01T10:00:00Z', dueAt: '2026-10-31T10:00:00Z', closedAt: '', refusalReason: '', outcomeRef: '',
-    createdAt: '', updatedAt: '', details: '', ...over,
+    overdue: false, dueThisWeek: false, certificateId: '', details: '', ...over,
   };
 }
 
@@ -192,7 +192,6 @@ describe('rights due dates', () => {
 describe('Requests screen', () => {
   beforeEach(() => {
     vi.resetAllMocks();
-    api.rightsAvailable.mockReturnValue(true);
     api.clientsList.mockResolvedValue({ clients: [{ id: 'c1', name: 'Asha Verma' }], unreadable: [] });
   });
 
@@ -216,23 +215,25 @@ describe('Requests screen', () => {
     expect(screen.getByText('Grievances and takedown notices', { selector: 'h2:not(.visually-hidden)' })).toBeTruthy();
   });
 
-  it('verify identity sends the method and note', async () => {
+  it('verify identity sends the method', async () => {
     api.rightsList.mockResolvedValue([request({ status: 'received', dueAt: '', verifiedAt: '' })]);
     api.rightsVerify.mockResolvedValue(request());
     render(Requests);
     await fireEvent.click(await screen.findByRole('button', { name: 'Verify identity…' }));
     const dialog = await screen.findByRole('dialog');
     await fireEvent.change(within(dialog).getByLabelText('How identity was verified'), { target: { value: 'in_person_id' } });
-    await fireEvent.input(within(dialog).getByLabelText('Note (optional)'), { target: { value: 'Aadhaar seen' } });
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Record verification' }));
-    await eventually(() => expect(api.rightsVerify).toHaveBeenCalledWith({ id: 'r1', rev: 1, method: 'in_person_id', note: 'Aadhaar seen' }));
+    await eventually(() => expect(api.rightsVerify).toHaveBeenCalledWith({ id: 'r1', method: 'in_person_id' }));
   });
 
-  it('says so honestly when this build has no rights bindings', async () => {
-    api.rightsAvailable.mockReturnValue(false);
+  it('shows a fulfilled erasure’s certificate', async () => {
+    api.rightsList.mockResolvedValue([request({ status: 'fulfilled', closedAt: '2026-10-02T10:00:00Z', certificateId: 'cert1', outcomeRef: 'certificate:cert1' })]);
+    api.erasureCertificate.mockResolvedValue({ id: 'cert1', kind: 'erasure', clientId: 'c1', requestId: 'r1', erasedAt: '2026-10-02T10:00:00Z', holdUntil: '2033-10-02T00:00:00Z', sha256: 'ab', json: '{}', text: 'ERASURE CERTIFICATE\nErased: contact details' });
     render(Requests);
-    expect(await screen.findByTestId('rights-unavailable')).toBeTruthy();
-    expect(api.rightsList).not.toHaveBeenCalled();
+    await fireEvent.click(await screen.findByText(/Closed requests/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Erasure certificate' }));
+    expect((await screen.findByTestId('certificate-text')).textContent).toMatch(/Erased: contact details/);
+    expect(api.erasureCertificate).toHaveBeenCalledWith('cert1');
   });
 });
 
