@@ -82,7 +82,7 @@ test-go:
 	$(GO) test -count=1 ./...
 
 test-keyring:
-	CALMALLY_SECRET_SERVICE_TEST=1 scripts/with-keyring.sh $(GO) test -count=1 -run 'SecretService' -v ./... 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)' 
+	CALMALLY_SECRET_SERVICE_TEST=1 scripts/with-keyring.sh $(GO) test -count=1 -run 'SecretService' -v ./internal/vault/ 2>&1 | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)'
 
 test-frontend: deps-npm bindings
 	cd frontend && npm run --silent check && npm run --silent test
