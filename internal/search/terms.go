@@ -17,13 +17,18 @@ type termTable struct {
 	start []uint32 // id → offset in text; start[n] == len(text)
 }
 
-// A slot holds a hash tag, the term's length and its first eight bytes, so
-// that a term of up to eight bytes (most English words) is recognised
-// without reading the arena.
+// A slot holds a hash tag, the term's length and its first sixteen bytes, so
+// that a term of up to sixteen bytes (nearly every English word, most Hindi
+// ones) is recognised without reading the arena.
 type slot struct {
 	meta uint64 // tag << 32 | (id + 1); 0 is empty. The tag's low byte is the term's length.
-	head uint64 // the term's first eight bytes, zero-padded
+	head head   // the term's first sixteen bytes, zero-padded
 }
+
+type head [2]uint64
+
+// headLen is how many of a term's bytes its head holds.
+const headLen = 16
 
 func newTermTable() *termTable {
 	return &termTable{seed: maphash.MakeSeed(), slots: make([]slot, 1<<12), start: []uint32{0}}
@@ -31,15 +36,13 @@ func newTermTable() *termTable {
 
 func tagOf(h uint64, term []byte) uint64 { return (h>>32)&^0xFF | uint64(min(len(term), 0xFF)) }
 
-func headOf(term []byte) uint64 {
-	if len(term) >= 8 {
-		return binary.LittleEndian.Uint64(term)
+func headOf(term []byte) head {
+	if len(term) >= headLen {
+		return head{binary.LittleEndian.Uint64(term), binary.LittleEndian.Uint64(term[8:])}
 	}
-	var v uint64
-	for i, c := range term {
-		v |= uint64(c) << (8 * i)
-	}
-	return v
+	var b [headLen]byte
+	copy(b[:], term)
+	return head{binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:])}
 }
 
 func (t *termTable) len() int { return len(t.start) - 1 }
@@ -65,7 +68,7 @@ func (t *termTable) id(term []byte) (id uint32, added bool) {
 		}
 		if s.meta>>32 == tag && s.head == head {
 			id := uint32(s.meta) - 1
-			if len(term) <= 8 || bytes.Equal(t.term(id), term) {
+			if len(term) <= headLen || bytes.Equal(t.term(id), term) {
 				return id, false
 			}
 		}
