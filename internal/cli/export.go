@@ -15,6 +15,8 @@ type exportCmd struct {
 	EncryptPassphraseFile string `name:"encrypt-passphrase-file" help:"Encrypt the whole archive (age, scrypt) with the passphrase in this file." placeholder:"F" xor:"enc"`
 	Recipient             string `name:"recipient" help:"Encrypt the whole archive for this age public key (age1…)." placeholder:"AGE_RECIPIENT" xor:"enc"`
 	IncludePsychotherapy  bool   `name:"include-psychotherapy" help:"Include psychotherapy (process) notes; left out otherwise."`
+	For                   string `name:"for" enum:"client,representative" default:"client" help:"Who receives it: the client, or a representative (a third party: needs representative-disclosure consent or --legal-basis)."`
+	LegalBasis            string `name:"legal-basis" help:"For a third party without consent: the Mental Healthcare Act s.23(1) ground (mha_s23_1a … mha_s23_1f)." placeholder:"CODE"`
 }
 
 func (c exportCmd) Run(rc *runCtx) error {
@@ -50,7 +52,12 @@ func (c exportCmd) Run(rc *runCtx) error {
 }
 
 func practiceExportOptions(c exportCmd, enc export.Encryption) practice.ExportOptions {
-	return practice.ExportOptions{ClientID: c.Client, All: c.All, Path: c.Out, IncludePsychotherapy: c.IncludePsychotherapy, Encryption: enc}
+	recipient := practice.RecipientClient
+	if c.For == "representative" {
+		recipient = practice.RecipientRepresentative
+	}
+	return practice.ExportOptions{ClientID: c.Client, All: c.All, Path: c.Out, IncludePsychotherapy: c.IncludePsychotherapy,
+		Encryption: enc, Recipient: recipient, LegalBasis: c.LegalBasis}
 }
 
 type auditExportCmd struct {

@@ -43,6 +43,11 @@ type ExportOptions struct {
 	IncludePsychotherapy bool
 	Encryption           export.Encryption
 	Progress             func(done, total int)
+	// Recipient is who receives the export: RecipientClient (the client,
+	// default) or RecipientRepresentative (a third party: needs the client's
+	// representative-disclosure consent or a LegalBasis; see disclosure.go).
+	Recipient  string
+	LegalBasis string
 }
 
 // ExportResult is what an export wrote.
@@ -115,6 +120,9 @@ func (p *Practice) Export(ctx context.Context, o ExportOptions) (ExportResult, e
 	if err != nil {
 		return ExportResult{}, err
 	}
+	if err := p.checkDisclosure(ctx, o); err != nil {
+		return ExportResult{}, err
+	}
 	rec, err := p.gather(ctx, o)
 	if err != nil {
 		return ExportResult{}, err
@@ -131,7 +139,7 @@ func (p *Practice) Export(ctx context.Context, o ExportOptions) (ExportResult, e
 		removeQuietly(o.Path)
 		return ExportResult{}, err
 	}
-	d := audit.D("export", rec.ID, "scope", string(rec.Scope), "notes", strconv.Itoa(c.Notes), "addenda", strconv.Itoa(c.Addenda),
+	d := audit.D("export", rec.ID, "scope", string(rec.Scope), "recipient", recipientCode(o), "basis", basisCode(o), "notes", strconv.Itoa(c.Notes), "addenda", strconv.Itoa(c.Addenda),
 		"withheld", strconv.Itoa(c.Withheld), "encryption", o.Encryption.Kind(), "psychotherapy", strconv.FormatBool(o.IncludePsychotherapy))
 	ev := audit.Event{Action: audit.ActionExport, RecordType: "practice", Detail: d}
 	if rec.Scope == record.ScopeClient {
@@ -462,4 +470,21 @@ func (p *Practice) AuditExport(ctx context.Context, format string, w io.Writer) 
 		p.record(ctx, e)
 	}
 	return len(all), nil
+}
+
+func recipientCode(o ExportOptions) string {
+	if o.Recipient == RecipientRepresentative {
+		return "representative"
+	}
+	return "client"
+}
+
+func basisCode(o ExportOptions) string {
+	if o.LegalBasis != "" {
+		return o.LegalBasis
+	}
+	if o.Recipient == RecipientRepresentative {
+		return "consent"
+	}
+	return "access"
 }
