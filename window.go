@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -18,6 +19,10 @@ func runWindow(dataDirFlag string) error {
 	if err != nil {
 		return err
 	}
+	// A soft memory limit keeps the GC's headroom from pushing RSS past the
+	// 250 MB budget while the search index of a large practice is built
+	// (DESIGN.md section 8); it is a target for the collector, not a cap.
+	debug.SetMemoryLimit(200 << 20)
 	a, life := app.New(app.Config{DataDir: dir})
 	return wails.Run(&options.App{
 		Title:            "CalmAlly Practice",
