@@ -19,7 +19,7 @@
 //     chain_integrity); removing them needs a chain re-anchor (follow-up).
 //
 // Holds: an open rights request for the client (status not fulfilled or
-// refused) or an erasure hold (erasure_holds) pause every deletion for that
+// refused) or an erasure hold (erasure_holds, until its hold_until) pause every deletion for that
 // client. Manual holds are not implemented.
 package retention
 
@@ -66,7 +66,7 @@ type ClientFacts struct {
 	LastInteractionAt time.Time // zero: none recorded
 	DischargedAt      time.Time // zero: not discharged (or no history entry)
 	OpenRightsRequest bool
-	ErasureHold       bool
+	ErasureHoldUntil  time.Time // zero: no erasure hold; else it holds until then
 }
 
 // LogFile is one log file in the data directory.
@@ -111,11 +111,11 @@ func ContactDue(c ClientFacts) (time.Time, bool) {
 	return c.DischargedAt.UTC().AddDate(0, 0, ContactDays), true
 }
 
-func hold(c ClientFacts) string {
+func hold(c ClientFacts, asOf time.Time) string {
 	switch {
 	case c.OpenRightsRequest:
 		return HoldOpenRightsRequest
-	case c.ErasureHold:
+	case !c.ErasureHoldUntil.IsZero() && asOf.Before(c.ErasureHoldUntil):
 		return HoldErasure
 	}
 	return ""
@@ -126,7 +126,7 @@ func hold(c ClientFacts) string {
 func Plan(f Facts, asOf time.Time) []Item {
 	var out []Item
 	for _, c := range f.Clients {
-		h := hold(c)
+		h := hold(c, asOf)
 		act := ActionDelete
 		if h != "" {
 			act = ActionHeld
