@@ -6,3 +6,5 @@ export const EventVaultUnlocked = 'vault:unlocked';
 export const EventIntegrityError = 'integrity:error';
 export const EventRekeyProgress = 'rekey:progress';
 export const EventRekeyDone = 'rekey:done';
+export const EventExportProgress = 'export:progress';
+export const EventExportDone = 'export:done';

@@ -42,6 +42,7 @@ export * from './types';
 export * from './clinical';
 export * from './consent';
 export * from './scheduling';
+export * from './export';
 export * from './events';
 export { errorMessage, errorCode } from './errors';
 
