@@ -75,6 +75,7 @@ type root struct {
 	Export       exportCmd       `cmd:"" help:"Export a client's or the whole practice's record (FHIR, PDF, iCalendar, receipts), optionally age-encrypted."`
 	Import       importCmd       `cmd:"" help:"Import a record bundle made by CalmAlly Practice (checked against its manifest first)."`
 	Profile      profileCmd      `cmd:"" help:"Practitioner profile and practice settings: set --file, show [--json], submit."`
+	Retention    retentionCmd    `cmd:"" help:"Retention: delete what is due (run), or list what would go on a date and why (run --dry-run --as-of DATE)."`
 }
 
 // runCtx is handed to every command's Run.
