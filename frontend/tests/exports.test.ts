@@ -92,8 +92,14 @@ describe('Export wizard', () => {
     await eventually(() => expect(screen.getByText('3 of 12 (25%)')).toBeTruthy());
     expect(bar.value).toBe(3);
     expect(bar.max).toBe(12);
+    api.exportsList.mockResolvedValue([{
+      id: 'e1', kind: 'export', at: '2026-11-20T09:30:00Z', scope: 'practice', clientId: '', encrypted: false,
+      recipientKind: 'none', includePsychotherapy: false, fileName: 'practice.zip',
+      sha256: 'abc', size: 1000, clients: 3, notes: 9, addenda: 1, withheld: 2,
+    }]);
     emit('export:done', { error: '', path: '/home/me/practice.zip' });
     expect(await screen.findByText('/home/me/practice.zip')).toBeTruthy();
+    expect((await screen.findByTestId('export-withheld')).textContent).toMatch(/2 items were withheld/);
   });
 
   it('cancel calls ExportCancel and reports the cancellation', async () => {
@@ -148,6 +154,7 @@ describe('Import', () => {
     await fireEvent.input(await screen.findByTestId('import-secret'), { target: { value: 'AGE-SECRET-KEY-1ABC' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Check bundle' }));
     expect(await screen.findByText('The bundle does not match its manifest')).toBeTruthy();
+    expect(screen.getByTestId('import-secret')).toBeTruthy();
     expect(api.importPreview).toHaveBeenCalledWith({ path: '/home/me/b.zip.age', passphrase: '', identity: 'AGE-SECRET-KEY-1ABC' });
   });
 });
@@ -183,5 +190,16 @@ describe('Export wizard destination', () => {
     await eventually(() => expect(path.value).toMatch(/\.zip\.age$/));
     await fireEvent.click(screen.getByLabelText('None (a plain zip file)'));
     await eventually(() => expect(path.value).toMatch(/\.zip$/));
+  });
+});
+
+describe('Import of an encrypted bundle not named .age', () => {
+  it('asks for the secret after the Go side says it is encrypted', async () => {
+    api.importPreview.mockRejectedValue('invalid: the bundle is encrypted: give its passphrase or identity');
+    render(ImportDialog, { onclose: () => {} });
+    await fireEvent.input(screen.getByTestId('import-path'), { target: { value: '/home/me/b.bin' } });
+    expect(screen.queryByTestId('import-secret')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Check bundle' }));
+    expect(await screen.findByTestId('import-secret')).toBeTruthy();
   });
 });
