@@ -58,7 +58,7 @@ build-dev: deps frontend
 ## run: install, build and open the window (under Xvfb when there is no display)
 run: build
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
-		echo "No display: opening the window under Xvfb (screenshot: make run-shot)"; \
+		echo "No display: opening the window under Xvfb (DISPLAY is unset)"; \
 		xvfb-run -a -s "-screen 0 1280x800x24" ./$(APP); \
 	else ./$(APP); fi
 
