@@ -19,7 +19,7 @@ func BenchmarkSlotsYear(b *testing.B) {
 			week = append(week, day(time.Saturday, "10:00", "13:00"))
 			ex := []Exception{{Kind: TimeOff, From: date("2025-05-12"), To: date("2025-05-25")}}
 			for m := time.January; m <= time.December; m++ {
-				ex = append(ex, Exception{Kind: Holiday, From: Date{2025, m, 15}})
+				ex = append(ex, Exception{Kind: Holiday, From: Date{Year: 2025, Month: m, Day: 15}})
 			}
 			s := Schedule{RuleSets: []RuleSet{{Zone: zone, SessionMinutes: 50, BufferMinutes: 10, HorizonDays: 400,
 				Weekly: week, Exceptions: ex}}}

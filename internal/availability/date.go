@@ -6,70 +6,17 @@ import (
 	"time"
 
 	"github.com/calmally/practice/internal/apperr"
+	"github.com/calmally/practice/internal/civil"
 )
 
-// Date is a civil date in the rule set's zone.
-type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
-}
-
-const dateLayout = "2006-01-02"
+// Date is a civil date in the rule set's zone (see internal/civil).
+type Date = civil.Date
 
 // ParseDate reads YYYY-MM-DD, refusing impossible days (2027-02-29).
-func ParseDate(s string) (Date, error) {
-	t, err := time.Parse(dateLayout, s)
-	if err != nil {
-		return Date{}, apperr.New(apperr.Invalid, "dates are YYYY-MM-DD and must exist in the calendar")
-	}
-	return DateOf(t), nil
-}
+func ParseDate(s string) (Date, error) { return civil.ParseDate(s) }
 
 // DateOf is the civil date of t in t's location.
-func DateOf(t time.Time) Date {
-	y, m, d := t.Date()
-	return Date{y, m, d}
-}
-
-// IsZero reports whether d is unset.
-func (d Date) IsZero() bool { return d == Date{} }
-
-func (d Date) String() string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.utc().Format(dateLayout)
-}
-
-func (d Date) utc() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
-
-// AddDays returns d moved by n calendar days (month ends and leap days
-// handled by the calendar, not by adding hours).
-func (d Date) AddDays(n int) Date { return DateOf(d.utc().AddDate(0, 0, n)) }
-
-// Before reports whether d is earlier than e.
-func (d Date) Before(e Date) bool { return d.utc().Before(e.utc()) }
-
-// Weekday is d's day of the week.
-func (d Date) Weekday() time.Weekday { return d.utc().Weekday() }
-
-// MarshalText implements encoding.TextMarshaler.
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
-
-// UnmarshalText implements encoding.TextUnmarshaler; "" is the zero Date.
-func (d *Date) UnmarshalText(b []byte) error {
-	if len(b) == 0 {
-		*d = Date{}
-		return nil
-	}
-	v, err := ParseDate(string(b))
-	if err != nil {
-		return err
-	}
-	*d = v
-	return nil
-}
+func DateOf(t time.Time) Date { return civil.DateOf(t) }
 
 // Clock is a wall-clock time of day in minutes after midnight, 0..1440
 // ("24:00" is the end of the day and only valid as a window end).

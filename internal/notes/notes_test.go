@@ -15,10 +15,10 @@ func TestParseDate(t *testing.T) {
 		want Date
 		ok   bool
 	}{
-		{"2024-02-29", Date{2024, time.February, 29}, true},
+		{"2024-02-29", Date{Year: 2024, Month: time.February, Day: 29}, true},
 		{"2023-02-29", Date{}, false},
 		{"2024-04-31", Date{}, false},
-		{"2024-12-31", Date{2024, time.December, 31}, true},
+		{"2024-12-31", Date{Year: 2024, Month: time.December, Day: 31}, true},
 		{"2024-1-5", Date{}, false},
 		{"", Date{}, false},
 	}
@@ -33,13 +33,13 @@ func TestParseDate(t *testing.T) {
 			}
 		})
 	}
-	if d := (Date{2024, time.February, 28}).AddDays(1); d != (Date{2024, time.February, 29}) {
+	if d := (Date{Year: 2024, Month: time.February, Day: 28}).AddDays(1); d != (Date{Year: 2024, Month: time.February, Day: 29}) {
 		t.Errorf("leap day: %v", d)
 	}
-	if d := (Date{2023, time.February, 28}).AddDays(1); d != (Date{2023, time.March, 1}) {
+	if d := (Date{Year: 2023, Month: time.February, Day: 28}).AddDays(1); d != (Date{Year: 2023, Month: time.March, Day: 1}) {
 		t.Errorf("non-leap: %v", d)
 	}
-	if d := (Date{2024, time.December, 31}).AddDays(1); d != (Date{2025, time.January, 1}) {
+	if d := (Date{Year: 2024, Month: time.December, Day: 31}).AddDays(1); d != (Date{Year: 2025, Month: time.January, Day: 1}) {
 		t.Errorf("year end: %v", d)
 	}
 }
@@ -53,10 +53,10 @@ func TestServiceTodayUsesItsZone(t *testing.T) {
 		utc  time.Time
 		want Date
 	}{
-		{time.Date(2024, 2, 28, 18, 29, 0, 0, time.UTC), Date{2024, 2, 28}},
-		{time.Date(2024, 2, 28, 18, 30, 0, 0, time.UTC), Date{2024, 2, 29}},
-		{time.Date(2024, 2, 29, 18, 30, 0, 0, time.UTC), Date{2024, 3, 1}},
-		{time.Date(2023, 12, 31, 19, 0, 0, 0, time.UTC), Date{2024, 1, 1}},
+		{time.Date(2024, 2, 28, 18, 29, 0, 0, time.UTC), Date{Year: 2024, Month: 2, Day: 28}},
+		{time.Date(2024, 2, 28, 18, 30, 0, 0, time.UTC), Date{Year: 2024, Month: 2, Day: 29}},
+		{time.Date(2024, 2, 29, 18, 30, 0, 0, time.UTC), Date{Year: 2024, Month: 3, Day: 1}},
+		{time.Date(2023, 12, 31, 19, 0, 0, 0, time.UTC), Date{Year: 2024, Month: 1, Day: 1}},
 	}
 	for _, tc := range cases {
 		s := NewService(Config{Now: func() time.Time { return tc.utc }, Zone: kolkata})
@@ -71,7 +71,7 @@ func sampleNote() Note {
 		ID: "0190a000-0000-7000-8000-000000000001", ClientID: "0190a000-0000-7000-8000-000000000002",
 		Kind: KindProgress, TemplateID: "soap", TemplateVersion: 1, Title: "Session 1",
 		Sections:    map[string]string{"subjective": "Feels low.", "objective": "", "assessment": "Mild.", "plan": "Review in 1 week."},
-		SessionDate: Date{2024, 2, 29},
+		SessionDate: Date{Year: 2024, Month: 2, Day: 29},
 	}
 }
 
