@@ -6,85 +6,13 @@
 // Plain node + playwright-core driving Debian's /usr/bin/chromium (no browser download),
 // axe-core injected into the page for accessibility. Prints one PASS/FAIL line per test,
 // then "N passed, M failed"; exits non-zero on any failure. Screenshots go to
-// e2e/screenshots/ for a human to look at.
-import { chromium } from 'playwright-core';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-
-const url = process.env.E2E_URL || 'http://127.0.0.1:34115/';
-const here = fileURLToPath(new URL('.', import.meta.url));
-const shots = join(here, 'screenshots');
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-const passphrase = 'correct horse battery staple orchard';
-const changedPassphrase = 'pebble saffron lighthouse tundra gently';
-const newPassphrase = 'lantern meadow quietly violin harbour';
-const screens = [
-  ['today', 'Today'],
-  ['calendar', 'Calendar'],
-  ['clients', 'Clients'],
-  ['matches', 'Matches'],
-  ['requests', 'Requests'],
-  ['exports', 'Exports'],
-  ['audit', 'Audit'],
-  ['settings', 'Settings'],
-];
-const timeout = 15_000;
-
-// --- tiny runner -----------------------------------------------------------------
-
-const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-// Wails' dev ipc.js throws this once on load; it is not ours.
-const harmless = [/Cannot read properties of null \(reading 'nodes'\)/];
-const pageErrors = [];
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-/** Runs axe on the current page; throws on serious or critical violations. */
-async function axe(page, label) {
-  const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
-  // The app's Content-Security-Policy forbids inline scripts, so addScriptTag({content})
-  // is refused; evaluating through the DevTools protocol is not subject to CSP.
-  if (!hasAxe) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations.filter((v) => !bad.includes(v))) {
-    console.log(`      note: axe ${v.impact} ${v.id} on ${label}: ${v.help} (${v.targets.join(', ')})`);
-  }
-  assert(
-    bad.length === 0,
-    `axe on ${label}: ` + bad.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.targets.join(', ')}`).join('; '),
-  );
-}
-
-async function heading(page) {
-  return (await page.locator('h1').first().textContent())?.trim();
-}
-
-async function goToScreen(page, index) {
-  const [id, label] = screens[index];
-  await page.keyboard.press(`Alt+${index + 1}`);
-  await page.waitForSelector(`[data-testid="screen-${id}"]`, { timeout });
-  await page.waitForFunction((l) => document.querySelector('main h1')?.textContent?.trim() === l, label, { timeout });
-}
+// e2e/screenshots/ for a human to look at. The runner and helpers are in lib.mjs; later
+// spec files (listed at the end) continue from the state these tests leave.
+import {
+  url, timeout, screens, passphrase, changedPassphrase, newPassphrase,
+  test, assert, shot, axe, heading, goToScreen, openClient, runAll,
+} from './lib.mjs';
+import { readFile } from 'node:fs/promises';
 
 // --- the tests -------------------------------------------------------------------
 
@@ -526,12 +454,6 @@ test('Search: Ctrl+K finds the note by a word in it and opens it', async (page) 
 
 // --- consent and rights requests -----------------------------------------------------
 
-async function openClient(page, name) {
-  await goToScreen(page, 2);
-  await page.getByTestId('client-row').filter({ hasText: name }).first().click();
-  await page.waitForSelector('[data-testid="client-page"]', { timeout });
-  await page.waitForSelector('[data-testid="consent-row"]', { timeout });
-}
 
 test('Consent: receipts download; withdrawn in one step, a new note is refused again; granted again by signature', async (page) => {
   await openClient(page, 'Asha Verma');
@@ -846,48 +768,7 @@ test('Today: the walk-in is the next session', async (page) => {
   await shot(page, '82-today-next');
 });
 
-// --- run ---------------------------------------------------------------------------
+// --- more spec files, in order, then run ------------------------------------------
 
-await mkdir(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-const page = await context.newPage();
-page.setDefaultTimeout(timeout);
-page.on('pageerror', (e) => {
-  if (!harmless.some((re) => re.test(e.message))) pageErrors.push(e.message);
-});
-page.on('console', (m) => {
-  if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) pageErrors.push(`CSP: ${m.text()}`);
-});
-
-let passed = 0;
-let failed = 0;
-for (const t of tests) {
-  const started = Date.now();
-  pageErrors.length = 0;
-  try {
-    await t.fn(page);
-    assert(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
-    passed++;
-    console.log(`PASS ${t.name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${t.name} (${Date.now() - started} ms)\n      ${String(e?.message ?? e).split('\n').join('\n      ')}`);
-    await shot(page, `fail-${passed + failed}`).catch(() => {});
-  }
-}
-
-await browser.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+for (const spec of []) await import(spec);
+await runAll();
