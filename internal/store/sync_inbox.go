@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The pull side of sync: pulled pages wait in sync_inbox (sealed) until
+// applied; sync_versions remembers the version applied per entity, and
+// sync_rejected the changes a rule refused.
+
+// InboxItem is one pulled change as stored: Change is the sealed wire.Change
+// JSON (InboxAD(ID)); the plain fields are ids and a counter.
+type InboxItem struct {
+	ID         string
+	Seq        int64 // order of arrival; assigned by StorePage
+	Type       string
+	EntityID   string
+	Version    int64
+	ReceivedAt time.Time
+	Change     []byte
+}
+
+// StorePage stores a page's changes, in order, and the cursor that ends the
+// page, in one transaction.
+func (s *SyncStore) StorePage(ctx context.Context, cursor string, items []InboxItem) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE sync_state SET pull_cursor = ? WHERE id = 1`, cursor)
+		if err != nil {
+			return fmt.Errorf("store: store pulled page: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errNotEnrolled
+		}
+		var last int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM sync_inbox`).Scan(&last); err != nil {
+			return fmt.Errorf("store: store pulled page: %w", err)
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO sync_inbox (id, rev, seq, change_type, entity_id, version, received_at, change)
+			VALUES (?, 1, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("store: store pulled page: %w", err)
+		}
+		defer stmt.Close()
+		for i, it := range items {
+			if len(it.Change) == 0 {
+				return errors.New("store: store pulled page: a change arrived unsealed or empty")
+			}
+			if _, err := stmt.ExecContext(ctx, it.ID, last+int64(i)+1, it.Type, it.EntityID, it.Version,
+				formatOutboxTime(it.ReceivedAt), it.Change); err != nil {
+				return fmt.Errorf("store: store pulled page: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Inbox returns up to limit stored changes in order of arrival.
+func (s *SyncStore) Inbox(ctx context.Context, limit int) ([]InboxItem, error) {
+	rows, err := s.db.sql.QueryContext(ctx, `SELECT id, seq, change_type, entity_id, version, received_at, change
+		FROM sync_inbox ORDER BY seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: read inbox: %w", err)
+	}
+	defer rows.Close()
+	var out []InboxItem
+	for rows.Next() {
+		var it InboxItem
+		var received string
+		if err := rows.Scan(&it.ID, &it.Seq, &it.Type, &it.EntityID, &it.Version, &received, &it.Change); err != nil {
+			return nil, fmt.Errorf("store: read inbox: %w", err)
+		}
+		if it.ReceivedAt, err = time.Parse(outboxTimeLayout, received); err != nil {
+			return nil, fmt.Errorf("store: read inbox: received_at: %w", err)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read inbox: %w", err)
+	}
+	return out, nil
+}
+
+// AppliedVersion is the version last applied (or refused) for an entity; 0
+// if none.
+func (s *SyncStore) AppliedVersion(ctx context.Context, typ, id string) (int64, error) {
+	var v int64
+	err := s.db.sql.QueryRowContext(ctx, `SELECT version FROM sync_versions WHERE change_type = ? AND entity_id = ?`,
+		typ, id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: read applied version: %w", err)
+	}
+	return v, nil
+}
+
+// Settled is how one inbox row ended: applied, skipped (stale), or
+// refused with a rule code (RejectCode).
+type Settled struct {
+	InboxID    string
+	Type       string
+	EntityID   string
+	Version    int64
+	Skipped    bool   // at or below the applied version: nothing recorded
+	RejectCode string // refused for good: recorded in sync_rejected
+	At         time.Time
+}
+
+// SettleChanges removes the inbox rows and records, for each applied or
+// refused change, its entity's version (never lowering it) — all in one
+// transaction. The engine calls it after each change it applies (or after a
+// small group: Apply is idempotent for a version, so a crash before the
+// commit only applies those changes once more).
+func (s *SyncStore) SettleChanges(ctx context.Context, done []Settled) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, d := range done {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sync_inbox WHERE id = ?`, d.InboxID); err != nil {
+				return fmt.Errorf("store: settle pulled change: %w", err)
+			}
+			if d.Skipped {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sync_versions (change_type, entity_id, version) VALUES (?, ?, ?)
+				ON CONFLICT (change_type, entity_id) DO UPDATE SET version = max(version, excluded.version)`,
+				d.Type, d.EntityID, d.Version); err != nil {
+				return fmt.Errorf("store: record applied version: %w", err)
+			}
+			if d.RejectCode == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO sync_rejected (change_type, entity_id, version, code, at)
+				VALUES (?, ?, ?, ?, ?)`, d.Type, d.EntityID, d.Version, d.RejectCode, formatOutboxTime(d.At)); err != nil {
+				return fmt.Errorf("store: record refused change: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// RejectedChange is a pulled change a rule refused: ids and a code.
+type RejectedChange struct {
+	Type     string
+	EntityID string
+	Version  int64
+	Code     string
+	At       time.Time
+}
+
+// RejectedChanges lists the refused changes, newest first.
+func (s *SyncStore) RejectedChanges(ctx context.Context) ([]RejectedChange, error) {
+	rows, err := s.db.sql.QueryContext(ctx, `SELECT change_type, entity_id, version, code, at FROM sync_rejected
+		ORDER BY at DESC, change_type, entity_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read refused changes: %w", err)
+	}
+	defer rows.Close()
+	var out []RejectedChange
+	for rows.Next() {
+		var r RejectedChange
+		var at string
+		if err := rows.Scan(&r.Type, &r.EntityID, &r.Version, &r.Code, &at); err != nil {
+			return nil, fmt.Errorf("store: read refused changes: %w", err)
+		}
+		if r.At, err = time.Parse(outboxTimeLayout, at); err != nil {
+			return nil, fmt.Errorf("store: read refused changes: at: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read refused changes: %w", err)
+	}
+	return out, nil
+}
