@@ -2,6 +2,8 @@ package app
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -77,5 +79,35 @@ func TestConsentAndRightsMethods(t *testing.T) {
 	}
 	if _, err := a.RightsList(RightsFilterDTO{View: "overdue"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRightsAccessIsFulfilledWithAnExport(t *testing.T) {
+	a := newClientTestApp(t)
+	c, err := a.ClientCreate(ClientInputDTO{Name: "Ravi Menon", DateOfBirth: "1985-02-11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := a.RightsCreate(RightsCreateDTO{ClientID: c.ID, Kind: "access"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req, err = a.RightsVerify(RightsVerifyDTO{ID: req.ID, Method: "in_person_id"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.RightsFulfil(RightsFulfilDTO{ID: req.ID}); err == nil || !strings.HasPrefix(err.Error(), "invalid: an access request is fulfilled with an export") {
+		t.Fatalf("access without a destination: %v", err)
+	}
+	if _, err := a.RightsFulfil(RightsFulfilDTO{ID: req.ID, Access: &ExportStartDTO{Path: "x.zip", Encrypt: "passphrase"}}); err == nil ||
+		err.Error() != "invalid: give a passphrase for the archive" {
+		t.Fatalf("access with an empty passphrase: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "ravi.zip")
+	done, err := a.RightsFulfil(RightsFulfilDTO{ID: req.ID, Access: &ExportStartDTO{Path: out}})
+	if err != nil || done.Status != "fulfilled" || !strings.HasPrefix(done.OutcomeRef, "export:") {
+		t.Fatalf("access: %+v %v", done, err)
+	}
+	if st, err := os.Stat(out); err != nil || st.Size() == 0 {
+		t.Fatalf("bundle: %v", err)
 	}
 }

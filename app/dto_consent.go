@@ -125,6 +125,9 @@ type RightsVerifyDTO struct {
 type RightsFulfilDTO struct {
 	ID         string           `json:"id"`
 	Correction *ClientUpdateDTO `json:"correction"`
+	// Access fulfils an access request: the client's export bundle, written
+	// to Access.Path (clientId and all are ignored: it is the request's client).
+	Access *ExportStartDTO `json:"access"`
 }
 
 // RightsRefuseDTO refuses with a reason code.

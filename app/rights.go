@@ -20,7 +20,8 @@ package app
 //	                   refusalReason, outcomeRef, certificateId /* erasure */, details}
 //	RightsCreateDTO   {clientId, kind, purpose /* withdrawal: required; opt-out: "" = reminders */, details}
 //	RightsVerifyDTO   {id, method: "in_person_id"|"platform_account"|"video_call"|"phone_callback"|"email_link"}
-//	RightsFulfilDTO   {id, correction: ClientUpdateDTO|null /* required for correction */}
+//	RightsFulfilDTO   {id, correction: ClientUpdateDTO|null /* required for correction */,
+//	                   access: {path, encrypt, passphrase, recipient}|null /* required for access */}
 //	RightsRefuseDTO   {id, reason: "identity_not_verified"|"duplicate"|"withdrawn_by_client"|"legal_obligation"|"not_applicable"}
 //	ErasureCertificateDTO {id, kind: "erasure"|"minor_purge", clientId, requestId, erasedAt, holdUntil,
 //	                   sha256, json /* the certificate */, text /* for printing */}
@@ -37,6 +38,8 @@ import (
 
 	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/clients"
+	"github.com/calmally/practice/internal/export"
+	"github.com/calmally/practice/internal/practice"
 	"github.com/calmally/practice/internal/rights"
 )
 
@@ -122,9 +125,16 @@ func (a *App) RightsFulfil(f RightsFulfilDTO) (RightsRequestDTO, error) {
 		return RightsRequestDTO{}, a.uiError("rights fulfil", err)
 	}
 	var input any
-	if f.Correction != nil {
+	switch {
+	case f.Correction != nil:
 		input = clients.Correction{ID: f.Correction.ID, Rev: f.Correction.Rev, Reason: clients.ReasonClientRequest,
 			Input: clientInput(f.Correction.Client)}
+	case f.Access != nil:
+		enc, err := exportEncryption(f.Access.Encrypt, f.Access.Passphrase, f.Access.Recipient)
+		if err != nil {
+			return RightsRequestDTO{}, a.uiError("rights fulfil", err)
+		}
+		input = practice.AccessHandover{Path: f.Access.Path, Encryption: enc}
 	}
 	r, err := svc.Fulfil(a.ctx, f.ID, input)
 	if err != nil {
@@ -169,4 +179,22 @@ func (a *App) now() time.Time {
 		return p.Now()
 	}
 	return time.Now().UTC()
+}
+
+// exportEncryption turns the UI's encryption choice into the export's.
+func exportEncryption(encrypt, passphrase, recipient string) (export.Encryption, error) {
+	var enc export.Encryption
+	switch encrypt {
+	case "", "none":
+	case "passphrase":
+		if passphrase == "" {
+			return enc, apperr.New(apperr.Invalid, "give a passphrase for the archive")
+		}
+		enc.Passphrase = []byte(passphrase)
+	case "recipient":
+		enc.Recipient = strings.TrimSpace(recipient)
+	default:
+		return enc, apperr.New(apperr.Invalid, "encrypt: must be none, passphrase or recipient")
+	}
+	return enc, nil
 }

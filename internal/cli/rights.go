@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/calmally/practice/internal/erasure"
+	"github.com/calmally/practice/internal/practice"
 	"github.com/calmally/practice/internal/rights"
 )
 
@@ -131,7 +132,28 @@ func (c rightsVerifyCmd) Run(rc *runCtx) error {
 }
 
 type rightsFulfilCmd struct {
-	ID string `arg:"" help:"Request id."`
+	ID                    string `arg:"" help:"Request id."`
+	Out                   string `name:"out" help:"Access requests: where to write the client's export bundle." placeholder:"FILE"`
+	EncryptPassphraseFile string `name:"encrypt-passphrase-file" help:"Access requests: encrypt the bundle (age, scrypt) with the passphrase in this file." placeholder:"F" xor:"enc"`
+	Recipient             string `name:"recipient" help:"Access requests: encrypt the bundle for this age public key (age1…)." placeholder:"AGE_RECIPIENT" xor:"enc"`
+}
+
+// input is what fulfils the request besides its id: an access request's
+// handover (the others need none on the command line).
+func (c rightsFulfilCmd) input() (any, error) {
+	if c.Out == "" {
+		return nil, nil
+	}
+	h := practice.AccessHandover{Path: c.Out}
+	if c.EncryptPassphraseFile != "" {
+		pass, err := readSecretFile(c.EncryptPassphraseFile)
+		if err != nil {
+			return nil, err
+		}
+		h.Encryption.Passphrase = pass
+	}
+	h.Encryption.Recipient = c.Recipient
+	return h, nil
 }
 
 func (c rightsFulfilCmd) Run(rc *runCtx) error {
@@ -140,7 +162,11 @@ func (c rightsFulfilCmd) Run(rc *runCtx) error {
 		return err
 	}
 	defer p.Close()
-	r, err := p.Rights().Fulfil(rc.ctx, c.ID, nil)
+	input, err := c.input()
+	if err != nil {
+		return err
+	}
+	r, err := p.Rights().Fulfil(rc.ctx, c.ID, input)
 	if err != nil {
 		return err
 	}

@@ -8,18 +8,38 @@ import (
 	"github.com/calmally/practice/internal/clients"
 	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/erasure"
+	"github.com/calmally/practice/internal/export"
 	"github.com/calmally/practice/internal/rights"
 	"github.com/calmally/practice/internal/store"
 )
 
-// AccessExport, when set (by the export issue's wiring in this package),
-// hands a client their records for an access request and returns a
-// reference to what was handed over (the export's id). Until then access
-// requests cannot be fulfilled here and say so.
-var AccessExport func(ctx context.Context, p *Practice, clientID string) (ref string, err error)
+// AccessHandover is the input that fulfils an access request: where to write
+// the client's export bundle and how to encrypt it. The bundle is the same
+// one `export --client` writes (FHIR, PDF, iCalendar, receipts, manifest),
+// addressed to the client themself, psychotherapy notes withheld and listed.
+type AccessHandover struct {
+	Path       string
+	Encryption export.Encryption
+	Progress   func(done, total int)
+}
+
+// fulfilAccess hands the client their records: an export of their record to
+// in.Path, recorded like every export; the outcome names the export.
+func (p *Practice) fulfilAccess(ctx context.Context, r rights.Request, input any) (string, error) {
+	in, ok := input.(AccessHandover)
+	if !ok || in.Path == "" {
+		return "", apperr.New(apperr.Invalid, "an access request is fulfilled with an export: choose where to save the client's records")
+	}
+	res, err := p.Export(ctx, ExportOptions{ClientID: r.ClientID, Path: in.Path, Encryption: in.Encryption,
+		Progress: in.Progress, Recipient: RecipientClient})
+	if err != nil {
+		return "", err
+	}
+	return "export:" + res.ID, nil
+}
 
 // Rights is the rights-request service of this profile, with fulfilment
-// wired: access → AccessExport, correction → Clients().Update (input: a
+// wired: access → an export (input: AccessHandover), correction → Clients().Update (input: a
 // clients.Correction of that client, reason client_request), erasure → the
 // erasure engine, withdrawal and opt-out → the consent ledger.
 func (p *Practice) Rights() *rights.Service {
@@ -58,13 +78,9 @@ func (p *Practice) Rights() *rights.Service {
 			}
 			return "certificate:" + c.ID, nil
 		},
+		rights.KindAccess:     p.fulfilAccess,
 		rights.KindWithdrawal: withdraw,
 		rights.KindOptOut:     withdraw,
-	}
-	if AccessExport != nil {
-		fulfil[rights.KindAccess] = func(ctx context.Context, r rights.Request, _ any) (string, error) {
-			return AccessExport(ctx, p, r.ClientID)
-		}
 	}
 	return rights.NewService(rights.Config{
 		Store: store.NewRightsStore(p.db, p.AuditChain),

@@ -2,6 +2,8 @@ package practice
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/calmally/practice/internal/clients"
 	"github.com/calmally/practice/internal/consent"
 	"github.com/calmally/practice/internal/erasure"
+	"github.com/calmally/practice/internal/export"
 	"github.com/calmally/practice/internal/notes"
 	"github.com/calmally/practice/internal/rights"
 )
@@ -324,10 +327,11 @@ func TestRightsRequestsFlow(t *testing.T) {
 		t.Fatalf("withdrawal event = %+v", last.Row)
 	}
 
-	// Access waits for the export issue; it says so and stays open.
+	// Access is fulfilled with an export; without a destination it is
+	// refused and stays open.
 	acc := mk(rights.KindAccess, "")
-	if _, err := rs.Fulfil(ctx, acc.ID, nil); apperr.CodeOf(err) != apperr.Conflict {
-		t.Fatalf("access = %v", err)
+	if _, err := rs.Fulfil(ctx, acc.ID, nil); apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("access without a destination = %v", err)
 	}
 	// 2026-03-01 is a Sunday: due 72 hours later, past this week's end;
 	// by Monday it is due this week.
@@ -343,11 +347,20 @@ func TestRightsRequestsFlow(t *testing.T) {
 	if err != nil || len(over) != 1 || over[0].ID != acc.ID {
 		t.Fatalf("overdue = %+v %v", over, err)
 	}
-	if r, err := rs.Refuse(ctx, acc.ID, "withdrawn_by_client"); err != nil || r.Status != rights.StatusRefused {
-		t.Fatalf("refuse = %+v %v", r, err)
+	out := filepath.Join(t.TempDir(), "records.zip.age")
+	done, err = rs.Fulfil(ctx, acc.ID, AccessHandover{Path: out, Encryption: export.Encryption{Passphrase: []byte("a handover passphrase for the client")}})
+	if err != nil || done.Status != rights.StatusFulfilled || !strings.HasPrefix(done.OutcomeRef, "export:") {
+		t.Fatalf("access = %+v %v", done, err)
+	}
+	if st, err := os.Stat(out); err != nil || st.Size() == 0 {
+		t.Fatalf("the handed-over bundle: %v", err)
+	}
+	exps, err := p.Exports(ctx)
+	if err != nil || len(exps) != 1 || "export:"+exps[0].ID != done.OutcomeRef || exps[0].ClientID != c.ID || !exps[0].Encrypted {
+		t.Fatalf("exports = %+v %v", exps, err)
 	}
 	if _, err := rs.Refuse(ctx, acc.ID, "duplicate"); apperr.CodeOf(err) != apperr.Conflict {
-		t.Fatalf("refuse twice = %v", err)
+		t.Fatalf("refuse a fulfilled request = %v", err)
 	}
 	all, err := rs.List(ctx, rights.Filter{ClientID: c.ID})
 	if err != nil || len(all) != 3 {
