@@ -409,6 +409,12 @@ func (s *Service) List(ctx context.Context, from, to time.Time) (ListResult, err
 	if err != nil {
 		return ListResult{}, err
 	}
+	return s.openAll(ctx, keys, rows)
+}
+
+// openAll opens rows in order; one that fails its integrity check is audited
+// and listed as unreadable.
+func (s *Service) openAll(ctx context.Context, keys Sealer, rows []Row) (ListResult, error) {
 	res := ListResult{Bookings: make([]Booking, 0, len(rows))}
 	for _, r := range rows {
 		b, err := open(keys, r)
@@ -422,6 +428,28 @@ func (s *Service) List(ctx context.Context, from, to time.Time) (ListResult, err
 		res.Bookings = append(res.Bookings, b)
 	}
 	return res, nil
+}
+
+// ListForClient opens one client's bookings, latest first: the sessions
+// list of a client page, however many years it spans. The list is audited as
+// one view of the client.
+func (s *Service) ListForClient(ctx context.Context, clientID string) (ListResult, error) {
+	if !validID(clientID) {
+		return ListResult{}, ErrClientNotFound
+	}
+	keys, err := s.sealer()
+	if err != nil {
+		return ListResult{}, err
+	}
+	e, err := s.entry(audit.ActionView, "", audit.D("op", "list", "client", clientID))
+	if err != nil {
+		return ListResult{}, err
+	}
+	rows, err := s.store.ClientBookingRows(ctx, clientID, e)
+	if err != nil {
+		return ListResult{}, err
+	}
+	return s.openAll(ctx, keys, rows)
 }
 
 // Busy lists the requested and confirmed bookings overlapping [from, to).

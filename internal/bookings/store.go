@@ -89,6 +89,9 @@ type Store interface {
 	// BookingRows reads the rows overlapping [from, to), by start, and
 	// records view.
 	BookingRows(ctx context.Context, from, to time.Time, view audit.Entry) ([]Row, error)
+	// ClientBookingRows reads one client's rows, latest start first, and
+	// records view.
+	ClientBookingRows(ctx context.Context, clientID string, view audit.Entry) ([]Row, error)
 	// UpdateBooking reads the row, calls fn and writes the Change it returns
 	// only if the row is still at the revision read (ErrStale otherwise).
 	UpdateBooking(ctx context.Context, id string, fn func(cur Row) (Change, error)) error

@@ -45,7 +45,7 @@ func (s *Service) list(ctx context.Context, f ListFilter, view *audit.Entry) ([]
 	var damaged []string
 	for i, r := range rows {
 		it := ListItem{ID: r.ID, ClientID: r.ClientID, Kind: r.Kind, TemplateID: r.TemplateID,
-			SessionDate: r.SessionDate, Status: r.Status, UpdatedAt: r.UpdatedAt}
+			SessionDate: r.SessionDate, Status: r.Status, UpdatedAt: r.UpdatedAt, BookingID: r.BookingID}
 		title, err := open(keys, noteAD(ColTitle, r.ID, r.Rev), r.Title)
 		switch {
 		case err == nil:

@@ -77,7 +77,8 @@ type ListItem struct {
 	SessionDate Date
 	Status      Status
 	UpdatedAt   time.Time
-	Damaged     bool // the title failed its integrity check (audited); not shown
+	BookingID   string // the session it records, "" when not linked
+	Damaged     bool   // the title failed its integrity check (audited); not shown
 }
 
 // NoteText is one note's decrypted text for building the search index.

@@ -107,6 +107,7 @@ type TitleRecord struct {
 	SessionDate     Date
 	Status          Status
 	UpdatedAt       time.Time
+	BookingID       string
 	Title           []byte
 }
 

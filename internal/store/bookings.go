@@ -209,6 +209,33 @@ func (s *BookingStore) BookingRows(ctx context.Context, from, to time.Time, view
 	return out, err
 }
 
+// ClientBookingRows reads one client's bookings, latest start first (the
+// bookings_client index), and records view.
+func (s *BookingStore) ClientBookingRows(ctx context.Context, clientID string, view audit.Entry) ([]bookings.Row, error) {
+	var out []bookings.Row
+	err := s.tx(ctx, func(tx *sql.Tx, chain *audit.Chain) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+bookingColumns+` FROM bookings
+			WHERE client_id = ? ORDER BY start_at DESC, id DESC`, clientID)
+		if err != nil {
+			return fmt.Errorf("store: list client bookings: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanBooking(rows)
+			if err != nil {
+				return fmt.Errorf("store: list client bookings: %w", err)
+			}
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: list client bookings: %w", err)
+		}
+		_, err = AppendAuditTx(ctx, tx, chain, view)
+		return err
+	})
+	return out, err
+}
+
 // UpdateBooking reads the row, lets fn decide the change and writes row,
 // audit entry, outbox item and the client's last interaction in one
 // transaction, only if the row is still at the revision read.

@@ -12,6 +12,7 @@ import (
 	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/audit"
 	"github.com/calmally/practice/internal/bookings"
+	"github.com/calmally/practice/internal/notes"
 	"github.com/calmally/practice/internal/vault"
 )
 
@@ -368,5 +369,62 @@ func TestRescheduleLinksOldToNew(t *testing.T) {
 	}
 	if rows, _ := e.outbox.OutboxAll(e.ctx); len(rows) != 1 { // the confirm only
 		t.Fatalf("outbox: %d rows", len(rows))
+	}
+}
+
+// TestClientBookingsNewestFirstWithLinkedNotes is the client page's sessions
+// list: one client's bookings across years, latest first, nobody else's, an
+// unreadable one listed as such; the notes list names the booking each note
+// records.
+func TestClientBookingsNewestFirstWithLinkedNotes(t *testing.T) {
+	e := newBookingEnv(t)
+	other := e.addClient(t)
+	var want []string
+	for _, years := range []int{-9, -4, 0} {
+		st := e.clock.Now().AddDate(years, 0, 0)
+		w, err := e.svc.AddWalkIn(e.ctx, bookings.WalkIn{ClientID: e.client, Start: st, End: st.Add(time.Hour), FeePaise: 150000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{w.ID}, want...)
+	}
+	st := e.clock.Now().AddDate(-1, 0, 0)
+	if _, err := e.svc.AddWalkIn(e.ctx, bookings.WalkIn{ClientID: other, Start: st, End: st.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.AddWalkIn(e.ctx, bookings.WalkIn{ClientLabel: "R.S.", Start: st, End: st.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.ListForClient(e.ctx, e.client)
+	if err != nil || len(res.Bookings) != 3 || len(res.Unreadable) != 0 {
+		t.Fatalf("list: %+v %v", res, err)
+	}
+	for i, b := range res.Bookings {
+		if b.ID != want[i] || b.ClientID != e.client || b.FeePaise != 150000 {
+			t.Fatalf("booking %d is %+v, want id %s", i, b, want[i])
+		}
+	}
+	if n := e.auditCount(t, audit.ActionView, "", "client="+e.client); n != 1 {
+		t.Fatalf("list audited %d times", n)
+	}
+	_, err = e.svc.ListForClient(e.ctx, "not-an-id")
+	wantCode(t, err, apperr.NotFound)
+
+	n, err := e.noteEnv.svc.Create(e.ctx, notes.NewNote{ClientID: e.client, TemplateID: notes.TemplateSOAP, BookingID: want[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := e.noteEnv.svc.ListForClient(e.ctx, e.client)
+	if err != nil || len(items) != 1 || items[0].ID != n.ID || items[0].BookingID != want[1] {
+		t.Fatalf("notes list: %+v %v", items, err)
+	}
+
+	// A swapped envelope: that booking is unreadable, the others still listed.
+	if _, err := execSQL(t, e.db, `UPDATE bookings SET notes = (SELECT notes FROM bookings WHERE id = ?) WHERE id = ?`, want[1], want[0]); err != nil {
+		t.Fatal(err)
+	}
+	res, err = e.svc.ListForClient(e.ctx, e.client)
+	if err != nil || len(res.Bookings) != 2 || len(res.Unreadable) != 1 || res.Unreadable[0] != want[0] {
+		t.Fatalf("list after tamper: %+v %v", res, err)
 	}
 }

@@ -378,7 +378,7 @@ func (s *NoteStore) ListTitles(ctx context.Context, f notes.ListFilter, view *au
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, string(f.Status))
 	}
-	q := `SELECT id, rev, client_id, kind, template_id, template_version, session_date, status, updated_at, title FROM notes`
+	q := `SELECT id, rev, client_id, kind, template_id, template_version, session_date, status, updated_at, COALESCE(booking_id, ''), title FROM notes`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -394,7 +394,7 @@ func (s *NoteStore) ListTitles(ctx context.Context, f notes.ListFilter, view *au
 			var r notes.TitleRecord
 			var kind, date, status, updated string
 			if err := rows.Scan(&r.ID, &r.Rev, &r.ClientID, &kind, &r.TemplateID, &r.TemplateVersion, &date,
-				&status, &updated, &r.Title); err != nil {
+				&status, &updated, &r.BookingID, &r.Title); err != nil {
 				return fmt.Errorf("store: list notes: %w", err)
 			}
 			r.Kind, r.Status = notes.Kind(kind), notes.Status(status)
