@@ -32,7 +32,9 @@ func retryableStatus(status int) bool {
 	return false
 }
 
-func invalid(message string) *Error { return apiError(http.StatusBadRequest, wire.CodeInvalid, message) }
+func invalid(message string) *Error {
+	return apiError(http.StatusBadRequest, wire.CodeInvalid, message)
+}
 
 var (
 	errUnauthorized = apiError(http.StatusUnauthorized, wire.CodeUnauthorized, "a valid device token is required")

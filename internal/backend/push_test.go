@@ -152,8 +152,8 @@ func TestBookingPayloadMustMatch(t *testing.T) {
 	bk, _ := b.PutBooking(context.Background(), wire.Booking{Start: b.Now().Add(time.Hour), End: b.Now().Add(2 * time.Hour)})
 	other := "0190f5a4-0000-7000-8000-000000000009"
 	for i, p := range []map[string]any{
-		bookingPayloadFor(other, "confirmed", "pending"),       // another booking's id
-		bookingPayloadFor(bk.ID, "completed", "pending"),       // status of another action
+		bookingPayloadFor(other, "confirmed", "pending"),          // another booking's id
+		bookingPayloadFor(bk.ID, "completed", "pending"),          // status of another action
 		{"bookingId": bk.ID, "rev": "two", "status": "confirmed"}, // wrong type
 	} {
 		if s, code := pushOne(t, b, dev, mut(int64(i+1), wire.KindBookingConfirm, bk.ID, p)); s != wire.ResultRejected || code != wire.CodeInvalid {

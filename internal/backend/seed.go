@@ -137,7 +137,9 @@ func demoMatches(now time.Time) []MatchProposal {
 
 func demoBookings(now time.Time) []wire.Booking {
 	day := time.Date(now.In(india).Year(), now.In(india).Month(), now.In(india).Day(), 0, 0, 0, 0, india)
-	at := func(days, hour, minute int) time.Time { return day.AddDate(0, 0, days).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute) }
+	at := func(days, hour, minute int) time.Time {
+		return day.AddDate(0, 0, days).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
+	}
 	mk := func(start time.Time, status, payment, modality, label string, fee int64) wire.Booking {
 		bk := wire.Booking{ID: ids.New(now), Status: status, Start: start.UTC(), End: start.Add(50 * time.Minute).UTC(),
 			Modality: modality, FeePaise: fee, PaymentStatus: payment, ClientRef: ids.New(now), ClientLabel: label}
