@@ -29,6 +29,9 @@ type Profile struct {
 	Slug   string // folder name; "" for the legacy profile in the base itself
 	Dir    string // absolute path to pass as the data directory
 	Legacy bool   // the base folder itself holds a database
+	// Label is what the picker shows (LabelFile; the slug, or LegacyLabel,
+	// when there is none). It is stored in the clear: never a client's name.
+	Label string
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -53,7 +56,11 @@ func ProfileDir(base, slug string) (string, error) {
 func Profiles(base string) ([]Profile, error) {
 	var out []Profile
 	if _, err := os.Stat(filepath.Join(base, dbFile)); err == nil {
-		out = append(out, Profile{Dir: base, Legacy: true})
+		label := Label(base)
+		if label == "" {
+			label = LegacyLabel
+		}
+		out = append(out, Profile{Dir: base, Legacy: true, Label: label})
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("datadir: list profiles: %w", err)
 	}
@@ -69,7 +76,12 @@ func Profiles(base string) ([]Profile, error) {
 		if !e.IsDir() || !ValidSlug(e.Name()) {
 			continue
 		}
-		named = append(named, Profile{Slug: e.Name(), Dir: filepath.Join(base, ProfilesDir, e.Name())})
+		dir := filepath.Join(base, ProfilesDir, e.Name())
+		label := Label(dir)
+		if label == "" {
+			label = e.Name()
+		}
+		named = append(named, Profile{Slug: e.Name(), Dir: dir, Label: label})
 	}
 	sort.Slice(named, func(i, j int) bool { return named[i].Slug < named[j].Slug })
 	return append(out, named...), nil

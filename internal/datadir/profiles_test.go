@@ -24,9 +24,9 @@ func TestProfiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Profile{
-		{Dir: base, Legacy: true},
-		{Slug: "dr-rahul-2", Dir: filepath.Join(base, ProfilesDir, "dr-rahul-2")},
-		{Slug: "meera", Dir: filepath.Join(base, ProfilesDir, "meera")},
+		{Dir: base, Legacy: true, Label: LegacyLabel},
+		{Slug: "dr-rahul-2", Dir: filepath.Join(base, ProfilesDir, "dr-rahul-2"), Label: "dr-rahul-2"},
+		{Slug: "meera", Dir: filepath.Join(base, ProfilesDir, "meera"), Label: "meera"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Profiles = %+v\nwant %+v", got, want)
