@@ -273,7 +273,7 @@ func TestHTTPRequestShapes(t *testing.T) {
 	push(huge).wantError(t, 400, wire.CodeInvalid)
 	push(`{"deviceId":"`+dev.DeviceID+`"}`, "Content-Type", "text/plain").wantError(t, 400, wire.CodeInvalid)
 	push(`{"deviceId":`).wantError(t, 400, wire.CodeInvalid)
-	push(`{"deviceId":"` + dev.DeviceID + `","mutations":[{"id":2,"kind":"k","entityId":"e","at":"2025-01-01T00:00:00Z","payload":{}},{"id":1,"kind":"k","entityId":"e","at":"2025-01-01T00:00:00Z","payload":{}}]}`).
+	push(`{"deviceId":"`+dev.DeviceID+`","mutations":[{"id":2,"kind":"k","entityId":"e","at":"2025-01-01T00:00:00Z","payload":{}},{"id":1,"kind":"k","entityId":"e","at":"2025-01-01T00:00:00Z","payload":{}}]}`).
 		wantError(t, 400, wire.CodeInvalid)
 	if r := push(`{"deviceId":"`+dev.DeviceID+`"}`, "Content-Type", "application/json; charset=utf-8"); r.status != 200 {
 		t.Fatalf("empty push with a charset: %d %s", r.status, r.body)
