@@ -11,10 +11,28 @@ type ExportStartDTO struct {
 	Recipient            string `json:"recipient"`  // encrypt "recipient": an age public key (age1…)
 }
 
-// ExportDoneEvent ends an export; Error is "" on success.
+// ExportDoneEvent ends an export; Error is "" on success. Withheld lists
+// what a finished export left out, item by item (empty otherwise).
 type ExportDoneEvent struct {
-	Error string `json:"error"`
-	Path  string `json:"path"`
+	Error    string            `json:"error"`
+	Path     string            `json:"path"`
+	Withheld []WithheldItemDTO `json:"withheld"`
+}
+
+// WithheldItemDTO is one item an export left out: ids, a date and codes only.
+type WithheldItemDTO struct {
+	Kind       string `json:"kind"` // psychotherapy_note | note | client | consent_history | booking | profile
+	ID         string `json:"id"`
+	ClientID   string `json:"clientId"`
+	Date       string `json:"date"`   // a note's session date; "" otherwise
+	Reason     string `json:"reason"` // excluded_by_choice | integrity_failed | client_unreadable | not_recorded
+	Reviewable bool   `json:"reviewable"`
+}
+
+// ExportChooseDTO shapes the save dialog for an export's destination.
+type ExportChooseDTO struct {
+	SuggestedName string `json:"suggestedName"`
+	Encrypted     bool   `json:"encrypted"`
 }
 
 // ExportDTO is one past export or import.

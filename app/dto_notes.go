@@ -13,7 +13,8 @@ type NoteListItemDTO struct {
 	SessionDate string `json:"sessionDate"`
 	Status      string `json:"status"` // "draft" | "signed"
 	UpdatedAt   string `json:"updatedAt"`
-	Damaged     bool   `json:"damaged"` // failed its integrity check; title not shown
+	BookingID   string `json:"bookingId"` // the session it records; "" when not linked
+	Damaged     bool   `json:"damaged"`   // failed its integrity check; title not shown
 }
 
 // NoteSectionDTO is one section of a note, in template order.

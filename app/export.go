@@ -6,9 +6,13 @@ package app
 //	ExportStart(req ExportStartDTO) error   starts the export in the background; one at a time
 //	                                        ("conflict: …" while one runs). Emits:
 //	                                          "export:progress" {done, total}
-//	                                          "export:done"     {error /* "" on success */, path}
+//	                                          "export:done"     {error /* "" on success */, path,
+//	                                                             withheld: WithheldItemDTO[]}
 //	ExportCancel() error                    cancels the running export: no file and no temporary
 //	                                        file is left; "export:done" reports "cancelled"
+//	ExportChooseFile(req ExportChooseDTO) (string, error)  the native save dialog for the destination;
+//	                                        "" when the user cancels
+//	ImportChooseFile() (string, error)      the native open dialog for a bundle; "" when cancelled
 //	ExportsList() ([]ExportDTO, error)      past exports and imports, newest first
 //	ImportPreview(req ImportDTO) (ImportReportDTO, error)  checks the bundle (manifest first) and
 //	                                        reports what would be added; changes nothing
@@ -21,6 +25,11 @@ package app
 //	ExportDTO       {id, kind: "export"|"import", at, scope: "client"|"practice", clientId, encrypted,
 //	                 recipientKind: "none"|"passphrase"|"age-recipient", includePsychotherapy, fileName,
 //	                 sha256, size, clients, notes, addenda, withheld}
+//	ExportChooseDTO {suggestedName, encrypted /* filter *.age rather than *.zip */}
+//	WithheldItemDTO {kind: "psychotherapy_note"|"note"|"client"|"consent_history"|"booking"|"profile",
+//	                 id /* "" for the profile */, clientId /* "" when unknown */, date /* a note's session
+//	                 date, else "" */, reason: "excluded_by_choice"|"integrity_failed"|"client_unreadable"|
+//	                 "not_recorded", reviewable}
 //	ImportDTO       {path, passphrase, identity /* AGE-SECRET-KEY-1… */}
 //	ImportReportDTO {bundleId, scope, exportedAt, appVersion, encrypted,
 //	                 clients: [{id, name, status: "new"|"exists"|"under_18"|"invalid", reason, notes, addenda}],
@@ -33,7 +42,9 @@ package app
 // bundle can be imported: see the report" (call ImportPreview to show it).
 // Psychotherapy notes are included only when includePsychotherapy is true;
 // say so in the wizard. Withheld items with reviewable: true carry the right
-// to apply to the Mental Health Review Board.
+// to apply to the Mental Health Review Board. Where no file dialog exists
+// (a headless runtime), the Choose bindings answer "invalid: no file dialog
+// here: type the full path"; typing a path always works.
 
 import (
 	"context"
@@ -94,7 +105,7 @@ func (a *App) ExportStart(req ExportStartDTO) error {
 			cancel()
 		}()
 		res, err := p.Export(ctx, opts)
-		ev := ExportDoneEvent{Path: res.Path}
+		ev := ExportDoneEvent{Path: res.Path, Withheld: withheldItemDTOs(res.Items)}
 		switch {
 		case errors.Is(err, context.Canceled):
 			ev.Error = "cancelled"
@@ -104,6 +115,49 @@ func (a *App) ExportStart(req ExportStartDTO) error {
 		a.rt.Emit(EventExportDone, ev)
 	}()
 	return nil
+}
+
+func withheldItemDTOs(items []practice.WithheldItem) []WithheldItemDTO {
+	out := make([]WithheldItemDTO, len(items))
+	for i, it := range items {
+		out[i] = WithheldItemDTO{Kind: it.Kind, ID: it.ID, ClientID: it.ClientID, Date: it.Date, Reason: it.Reason,
+			Reviewable: it.Review}
+	}
+	return out
+}
+
+var errNoDialog = apperr.New(apperr.Invalid, "no file dialog here: type the full path")
+
+// ExportChooseFile asks where to save the bundle with the native dialog.
+func (a *App) ExportChooseFile(req ExportChooseDTO) (string, error) {
+	d, ok := a.rt.(FileDialogs)
+	if !ok {
+		return "", a.uiError("choose file", errNoDialog)
+	}
+	f := FileDialog{Title: "Save the record bundle", DefaultName: req.SuggestedName,
+		FilterName: "Record bundles (*.zip)", Pattern: "*.zip"}
+	if req.Encrypted {
+		f.FilterName, f.Pattern = "Encrypted record bundles (*.age)", "*.age"
+	}
+	path, err := d.SaveFile(f)
+	if err != nil {
+		return "", a.uiError("choose file", err)
+	}
+	return path, nil
+}
+
+// ImportChooseFile asks for a bundle with the native dialog.
+func (a *App) ImportChooseFile() (string, error) {
+	d, ok := a.rt.(FileDialogs)
+	if !ok {
+		return "", a.uiError("choose file", errNoDialog)
+	}
+	path, err := d.OpenFile(FileDialog{Title: "Choose a record bundle", FilterName: "Record bundles (*.zip, *.age)",
+		Pattern: "*.zip;*.age"})
+	if err != nil {
+		return "", a.uiError("choose file", err)
+	}
+	return path, nil
 }
 
 // ExportCancel cancels the running export, if any.

@@ -25,7 +25,7 @@ package app
 // JSON shapes:
 //
 //	NoteListItemDTO  {id, clientId, kind: "progress"|"psychotherapy", templateId, title, sessionDate,
-//	                  status: "draft"|"signed", updatedAt, damaged: bool}
+//	                  status: "draft"|"signed", updatedAt, bookingId /* "" unlinked */, damaged: bool}
 //	NoteDTO          {id, rev, clientId, kind, templateId, templateVersion, templateName, title,
 //	                  sections: [{key, label, prompt, text}] /* template order */, sessionDate, bookingId,
 //	                  status, createdAt, updatedAt, signedAt, signedBy, signedHash /* hex */,
@@ -82,7 +82,7 @@ func listDTOs(items []notes.ListItem) []NoteListItemDTO {
 	for i, it := range items {
 		out[i] = NoteListItemDTO{ID: it.ID, ClientID: it.ClientID, Kind: string(it.Kind), TemplateID: it.TemplateID,
 			Title: it.Title, SessionDate: it.SessionDate.String(), Status: string(it.Status),
-			UpdatedAt: noteInstant(it.UpdatedAt), Damaged: it.Damaged}
+			UpdatedAt: noteInstant(it.UpdatedAt), BookingID: it.BookingID, Damaged: it.Damaged}
 	}
 	return out
 }

@@ -58,7 +58,35 @@ type ExportResult struct {
 	Size     int64
 	Counts   record.Counts
 	Withheld []record.Withheld
+	// Items lists what Withheld counts, one entry per item, for the UI.
+	Items []WithheldItem
 }
+
+// WithheldItem is one thing an export left out: ids, a date and codes only,
+// never client data, so the UI can list exactly what is missing and why.
+type WithheldItem struct {
+	Kind     string // WithheldPsychotherapyNote, WithheldNote, …
+	ID       string // "" where the item has no id of its own (the profile)
+	ClientID string // "" where unknown
+	Date     string // a note's session date (YYYY-MM-DD); "" otherwise
+	Reason   string // WithheldByChoice, WithheldIntegrityFailed, …
+	Review   bool   // the client may apply to the Mental Health Review Board
+}
+
+// Kinds and reasons of WithheldItem.
+const (
+	WithheldPsychotherapyNote = "psychotherapy_note"
+	WithheldNote              = "note"
+	WithheldClient            = "client"
+	WithheldConsentHistory    = "consent_history"
+	WithheldBooking           = "booking"
+	WithheldProfile           = "profile"
+
+	WithheldByChoice         = "excluded_by_choice"
+	WithheldIntegrityFailed  = "integrity_failed"
+	WithheldClientUnreadable = "client_unreadable"
+	WithheldNotRecorded      = "not_recorded"
+)
 
 // profileSource gives the practitioner and practice their stable resource
 // ids and "Not recorded" defaults; fillProfile overlays the profile.
@@ -123,7 +151,7 @@ func (p *Practice) Export(ctx context.Context, o ExportOptions) (ExportResult, e
 	if err := p.checkDisclosure(ctx, o); err != nil {
 		return ExportResult{}, err
 	}
-	rec, err := p.gather(ctx, o)
+	rec, items, err := p.gather(ctx, o)
 	if err != nil {
 		return ExportResult{}, err
 	}
@@ -154,7 +182,8 @@ func (p *Practice) Export(ctx context.Context, o ExportOptions) (ExportResult, e
 		removeQuietly(o.Path)
 		return ExportResult{}, err
 	}
-	return ExportResult{ID: rec.ID, Path: o.Path, SHA256: res.SHA256, Size: res.Size, Counts: c, Withheld: rec.Withheld}, nil
+	return ExportResult{ID: rec.ID, Path: o.Path, SHA256: res.SHA256, Size: res.Size, Counts: c, Withheld: rec.Withheld,
+		Items: items}, nil
 }
 
 func exportAD(id string) vault.AD {
@@ -163,38 +192,43 @@ func exportAD(id string) vault.AD {
 
 func removeQuietly(path string) { _ = os.Remove(path) }
 
-// gather reads the record from the services, decrypted in memory.
-func (p *Practice) gather(ctx context.Context, o ExportOptions) (record.Record, error) {
+// gather reads the record from the services, decrypted in memory, and lists
+// what it leaves out item by item.
+func (p *Practice) gather(ctx context.Context, o ExportOptions) (record.Record, []WithheldItem, error) {
 	now := p.Now()
 	id, err := uuid.NewV7()
 	if err != nil {
-		return record.Record{}, fmt.Errorf("export: new id: %w", err)
+		return record.Record{}, nil, fmt.Errorf("export: new id: %w", err)
 	}
 	prof := profileSource{actor: p.opts.Actor}
 	rec := record.Record{ID: id.String(), Scope: record.ScopePractice, ExportedAt: now.Truncate(time.Second),
 		AppVersion: buildinfo.Version, IncludePsychotherapy: o.IncludePsychotherapy,
 		Practitioner: prof.Practitioner(), Organization: prof.Organization()}
+	items := []WithheldItem{}
 	missing, err := p.fillProfile(ctx, &rec)
 	if err != nil {
-		return record.Record{}, err
+		return record.Record{}, nil, err
 	}
 	var list []clients.Client
 	if o.ClientID != "" {
 		rec.Scope, rec.ClientID = record.ScopeClient, o.ClientID
 		c, err := p.Clients().Get(ctx, o.ClientID)
 		if err != nil {
-			return record.Record{}, err
+			return record.Record{}, nil, err
 		}
 		list = []clients.Client{c}
 	} else {
 		res, err := p.Clients().List(ctx, clients.Filter{})
 		if err != nil {
-			return record.Record{}, err
+			return record.Record{}, nil, err
 		}
 		list = res.Clients
 		if n := len(res.Unreadable); n > 0 {
 			rec.Withheld = append(rec.Withheld, record.Withheld{What: "client records", Count: n,
 				Reason: "failed their integrity check in this vault and could not be read; they need restoring from a backup"})
+			for _, id := range res.Unreadable {
+				items = append(items, WithheldItem{Kind: WithheldClient, ID: id, ClientID: id, Reason: WithheldIntegrityFailed})
+			}
 		}
 	}
 	ids := map[string]bool{}
@@ -207,15 +241,19 @@ func (p *Practice) gather(ctx context.Context, o ExportOptions) (record.Record, 
 		switch {
 		case !ids[n.ClientID]:
 			orphans++
+			items = append(items, WithheldItem{Kind: WithheldNote, ID: n.ID, ClientID: n.ClientID,
+				Date: n.SessionDate.String(), Reason: WithheldClientUnreadable})
 		case n.Kind == notes.KindPsychotherapy && !o.IncludePsychotherapy:
 			psych++
+			items = append(items, WithheldItem{Kind: WithheldPsychotherapyNote, ID: n.ID, ClientID: n.ClientID,
+				Date: n.SessionDate.String(), Reason: WithheldByChoice, Review: true})
 		default:
 			rec.Notes = append(rec.Notes, noteRecord(n, t))
 		}
 		return ctx.Err()
 	})
 	if err != nil {
-		return record.Record{}, err
+		return record.Record{}, nil, err
 	}
 	fhir.SortNotes(rec.Notes)
 	if psych > 0 {
@@ -225,34 +263,39 @@ func (p *Practice) gather(ctx context.Context, o ExportOptions) (record.Record, 
 	if len(damaged) > 0 {
 		rec.Withheld = append(rec.Withheld, record.Withheld{What: "session notes", Count: len(damaged),
 			Reason: "failed their integrity or signature check in this vault and were not exported; they need restoring from a backup"})
+		for _, id := range damaged {
+			items = append(items, WithheldItem{Kind: WithheldNote, ID: id, ClientID: o.ClientID, Reason: WithheldIntegrityFailed})
+		}
 	}
 	if orphans > 0 {
 		rec.Withheld = append(rec.Withheld, record.Withheld{What: "session notes of unreadable client records", Count: orphans,
 			Reason: "their client record could not be read"})
 	}
-	if err := p.gatherConsents(ctx, &rec); err != nil {
-		return record.Record{}, err
+	if err := p.gatherConsents(ctx, &rec, &items); err != nil {
+		return record.Record{}, nil, err
 	}
-	if err := p.gatherSessions(ctx, &rec, ids); err != nil {
-		return record.Record{}, err
+	if err := p.gatherSessions(ctx, &rec, ids, &items); err != nil {
+		return record.Record{}, nil, err
 	}
 	if missing {
 		rec.Withheld = append(rec.Withheld, record.Withheld{What: "practitioner and practice details",
 			Reason: "some are not recorded in the practitioner profile; they read \"Not recorded\""})
+		items = append(items, WithheldItem{Kind: WithheldProfile, Reason: WithheldNotRecorded})
 	}
 	if err := p.gatherAccess(ctx, &rec); err != nil {
-		return record.Record{}, err
+		return record.Record{}, nil, err
 	}
-	return rec, nil
+	return rec, items, nil
 }
 
-func (p *Practice) gatherConsents(ctx context.Context, rec *record.Record) error {
+func (p *Practice) gatherConsents(ctx context.Context, rec *record.Record, items *[]WithheldItem) error {
 	failed := 0
 	for _, c := range rec.Clients {
 		evs, err := p.Consent().History(ctx, c.ID)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.Integrity {
 				failed++
+				*items = append(*items, WithheldItem{Kind: WithheldConsentHistory, ClientID: c.ID, Reason: WithheldIntegrityFailed})
 				continue
 			}
 			return err
@@ -280,7 +323,7 @@ func (p *Practice) gatherConsents(ctx context.Context, rec *record.Record) error
 // gatherSessions reads the clients' bookings in 400-day windows (the
 // bookings service's limit) from the earliest date the record knows to a
 // year ahead, and renders calendar.ics with scheduling's own writer.
-func (p *Practice) gatherSessions(ctx context.Context, rec *record.Record, ids map[string]bool) error {
+func (p *Practice) gatherSessions(ctx context.Context, rec *record.Record, ids map[string]bool, items *[]WithheldItem) error {
 	from := rec.ExportedAt
 	for _, c := range rec.Clients {
 		if !c.CreatedAt.IsZero() && c.CreatedAt.Before(from) {
@@ -306,6 +349,9 @@ func (p *Practice) gatherSessions(ctx context.Context, rec *record.Record, ids m
 			return err
 		}
 		unreadable += len(res.Unreadable)
+		for _, id := range res.Unreadable {
+			*items = append(*items, WithheldItem{Kind: WithheldBooking, ID: id, Reason: WithheldIntegrityFailed})
+		}
 		for _, b := range res.Bookings {
 			if !ids[b.ClientID] || slices.ContainsFunc(events, func(e ical.Event) bool { return e.Booking.ID == b.ID }) {
 				continue
