@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -186,14 +187,39 @@ func (b *Backend) SeedBookings(ctx context.Context, n int, from time.Time) error
 	if err := checkData(wire.TypeBooking, first.ID, first); err != nil {
 		return err
 	}
+	// New ids only, so the rows go straight in with two prepared
+	// statements (putEntity reads the previous version first: 3x slower).
 	return b.write(ctx, func(tx *sql.Tx) error {
+		change, err := tx.PrepareContext(ctx, "INSERT INTO changes(therapist_id, type, id, version, deleted, at) VALUES(?, 'booking', ?, 1, 0, ?)")
+		if err != nil {
+			return fmt.Errorf("backend: seed bookings: %w", err)
+		}
+		defer change.Close()
+		ent, err := tx.PrepareContext(ctx, "INSERT INTO entities(type, id, therapist_id, version, deleted, data, seq) VALUES('booking', ?, ?, 1, 0, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("backend: seed bookings: %w", err)
+		}
+		defer ent.Close()
+		at := ts(now)
 		for i := 0; i < n; i++ {
 			bk := first
 			if i > 0 {
 				bk = mk(i)
 			}
-			if _, err := putEntity(ctx, tx, now, b.therapist, wire.TypeBooking, bk.ID, bk); err != nil {
-				return err
+			data, err := json.Marshal(bk)
+			if err != nil {
+				return fmt.Errorf("backend: seed bookings: %w", err)
+			}
+			res, err := change.ExecContext(ctx, b.therapist, bk.ID, at)
+			if err != nil {
+				return fmt.Errorf("backend: seed bookings: %w", err)
+			}
+			seq, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("backend: seed bookings: %w", err)
+			}
+			if _, err := ent.ExecContext(ctx, bk.ID, b.therapist, string(data), seq); err != nil {
+				return fmt.Errorf("backend: seed bookings: %w", err)
 			}
 		}
 		return nil
