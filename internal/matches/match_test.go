@@ -41,7 +41,7 @@ func TestIsAdultBand(t *testing.T) {
 func TestMerge(t *testing.T) {
 	cases := []struct {
 		local, platform, want Status
-		conflict             bool
+		conflict              bool
 	}{
 		{Proposed, Proposed, Proposed, false},
 		{Proposed, Withdrawn, Withdrawn, false},

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/audit"
+	"github.com/calmally/practice/internal/clients"
 	"github.com/calmally/practice/internal/matches"
 )
 
@@ -295,4 +297,125 @@ func (s *MatchStore) RecordAudit(ctx context.Context, e audit.Entry) error {
 		_, err := AppendAuditTx(ctx, tx, chain, e)
 		return err
 	})
+}
+
+// platformClientTx returns the local client linked to a platform client
+// ref, or "".
+func platformClientTx(ctx context.Context, tx *sql.Tx, ref string) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, `SELECT client_id FROM platform_clients WHERE platform_ref = ?`, ref).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: read platform client link: %w", err)
+	}
+	return id, nil
+}
+
+// PlatformClientLink ties a client record made from the platform's "client"
+// change to the platform's id for the client and the match it came from.
+type PlatformClientLink struct {
+	PlatformRef   string
+	MatchID       string
+	RemoteVersion int64
+}
+
+// PlatformClientStore keeps the links between platform clients and local
+// records, and answers whether a record was refused as a minor's.
+type PlatformClientStore struct {
+	db    *DB
+	chain func() (*audit.Chain, error)
+}
+
+// NewPlatformClientStore returns the store.
+func NewPlatformClientStore(db *DB, chain func() (*audit.Chain, error)) *PlatformClientStore {
+	return &PlatformClientStore{db: db, chain: chain}
+}
+
+// PlatformClient returns the local client linked to ref, or "".
+func (s *PlatformClientStore) PlatformClient(ctx context.Context, ref string) (string, error) {
+	var id string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = platformClientTx(ctx, tx, ref)
+		return err
+	})
+	return id, err
+}
+
+// MinorRefused reports whether the platform record (entityType, id) was
+// refused as a minor's.
+func (s *PlatformClientStore) MinorRefused(ctx context.Context, entityType, id string) (bool, error) {
+	var refused bool
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		refused, err = minorRefusedTx(ctx, tx, entityType, id)
+		return err
+	})
+	return refused, err
+}
+
+// InsertPlatformClient adds the client record r (sealed by the clients
+// package), its link, the match's and the bookings' pointers to it, and e,
+// in one transaction: a client is created once however often its change
+// is applied (a second insert for the same ref fails on the link's key).
+func (s *PlatformClientStore) InsertPlatformClient(ctx context.Context, r clients.Row, link PlatformClientLink, e audit.Entry) error {
+	args, err := clientArgs(r)
+	if err != nil {
+		return err
+	}
+	return chainedTx(ctx, s.db, s.chain, func(tx *sql.Tx, chain *audit.Chain) error {
+		q := `INSERT INTO clients (` + clientColumns + `) VALUES (?` + strings.Repeat(", ?", len(args)-1) + `)`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("store: insert platform client: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO platform_clients (platform_ref, client_id, match_id, remote_version, created_at)
+			VALUES (?, ?, ?, ?, ?)`, link.PlatformRef, r.ID, link.MatchID, link.RemoteVersion, formatClientTime(r.CreatedAt)); err != nil {
+			return fmt.Errorf("store: link platform client: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE matches SET client_id = ? WHERE id = ? AND client_id IS NULL`, r.ID, link.MatchID); err != nil {
+			return fmt.Errorf("store: link match to client: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE bookings SET client_id = ? WHERE client_ref = ? AND client_id IS NULL`,
+			r.ID, link.PlatformRef); err != nil {
+			return fmt.Errorf("store: link bookings to client: %w", err)
+		}
+		_, err := AppendAuditTx(ctx, tx, chain, e)
+		return err
+	})
+}
+
+// PlatformGrant is a platform-sourced consent grant already in the ledger.
+type PlatformGrant struct {
+	Purpose string
+	At      time.Time
+}
+
+// PlatformGrants lists the platform-sourced grants of a client's ledger
+// (plain columns only), so that a client change applied again does not
+// record its consents twice.
+func (s *PlatformClientStore) PlatformGrants(ctx context.Context, clientID string) ([]PlatformGrant, error) {
+	var out []PlatformGrant
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT purpose, at FROM consent_events
+			WHERE client_id = ? AND source = 'platform' AND kind = 'grant' ORDER BY seq`, clientID)
+		if err != nil {
+			return fmt.Errorf("store: read platform consents: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g PlatformGrant
+			var at string
+			if err := rows.Scan(&g.Purpose, &at); err != nil {
+				return fmt.Errorf("store: read platform consents: %w", err)
+			}
+			if g.At, err = time.Parse(clientTimeLayout, at); err != nil {
+				return fmt.Errorf("store: read platform consents: at: %w", err)
+			}
+			out = append(out, g)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

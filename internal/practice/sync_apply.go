@@ -1,0 +1,309 @@
+package practice
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/calmally/practice/internal/apperr"
+	"github.com/calmally/practice/internal/audit"
+	"github.com/calmally/practice/internal/bookings"
+	"github.com/calmally/practice/internal/clients"
+	"github.com/calmally/practice/internal/consent"
+	"github.com/calmally/practice/internal/ids"
+	"github.com/calmally/practice/internal/matches"
+	"github.com/calmally/practice/internal/notices"
+	"github.com/calmally/practice/internal/profile"
+	"github.com/calmally/practice/internal/store"
+	"github.com/calmally/practice/internal/sync"
+	"github.com/calmally/practice/internal/sync/wire"
+)
+
+// The Applier the sync engine calls for each pulled change
+// (docs/sync-protocol.md, "Change types"). It routes by type to the domain
+// services and keeps the engine's contract (internal/sync.Applier):
+//
+//   - Data outside the contract and rule violations are permanent (apperr
+//     invalid, or sync.Reject with a code): the engine records the change
+//     as refused and skips it. The vault locked, the database busy and the
+//     like are transient: the change stays in the inbox for the next round.
+//   - Applying the same change again changes nothing: every service keeps
+//     the platform version it applied, a client record is created once per
+//     platform client (platform_clients), consents once per purpose and
+//     time, and a minor's refusal once.
+//   - A record describing someone under 18 — a match outside the adult age
+//     bands, a client whose date of birth (in India's calendar) makes them
+//     under 18 — is not stored; its type and id are kept to report it once
+//     (minor.refused). That is handled, not an error.
+
+// Rule codes of permanent refusals this applier names itself.
+const (
+	RejectUnknownType   = "unknown_type"
+	RejectConsentNotice = "consent_notice_unknown"
+	RejectReviewState   = "review_state"
+)
+
+// applyNoticeVersion, when set, applies a "notice" change (a new wording of
+// the privacy policy or a consent notice); the consent work sets it. Until
+// then such changes are left in the inbox (a transient error), not refused,
+// so none is lost.
+var applyNoticeVersion func(p *Practice, ctx context.Context, c wire.Change) error
+
+type changeApplier struct{ p *Practice }
+
+// syncApplier is the sync engine's Applier on this profile.
+func (p *Practice) syncApplier() sync.Applier { return changeApplier{p: p} }
+
+// Apply applies one pulled change.
+func (a changeApplier) Apply(ctx context.Context, c wire.Change) error {
+	if c.Version < 1 || !ids.Valid(c.ID) {
+		return apperr.New(apperr.Invalid, "sync change: a UUID id and a version of 1 or more are required")
+	}
+	switch c.Type {
+	case wire.TypeBooking:
+		return a.booking(ctx, c)
+	case wire.TypeMatch:
+		return a.match(ctx, c)
+	case wire.TypeClient:
+		return a.client(ctx, c)
+	case wire.TypeGrievance, wire.TypeTakedown:
+		return a.notice(ctx, c)
+	case wire.TypeProfile:
+		return a.profile(ctx, c)
+	case wire.TypeNotice:
+		if applyNoticeVersion == nil {
+			return fmt.Errorf("sync: notice versions are not applied by this build yet")
+		}
+		return applyNoticeVersion(a.p, ctx, c)
+	}
+	return sync.Reject(RejectUnknownType, apperr.New(apperr.Invalid, "sync change: unknown type"))
+}
+
+func (a changeApplier) booking(ctx context.Context, c wire.Change) error {
+	bs := a.p.Bookings()
+	if c.Deleted {
+		_, err := bs.RemovedOnPlatform(ctx, c.ID, c.Version)
+		return err
+	}
+	b, err := wire.DecodeBooking(c)
+	if err != nil {
+		return err
+	}
+	_, err = bs.ApplyPlatform(ctx, bookings.PlatformState{ID: b.ID, Status: bookings.Status(b.Status), Start: b.Start,
+		End: b.End, Modality: bookings.Modality(b.Modality), FeePaise: b.FeePaise,
+		PaymentStatus: bookings.PaymentStatus(b.PaymentStatus), ClientRef: b.ClientRef, ClientLabel: b.ClientLabel,
+		JoinLink: b.JoinLink, RescheduledFrom: b.RescheduledFrom, Recording: b.Recording}, c.Version)
+	return err
+}
+
+func (a changeApplier) match(ctx context.Context, c wire.Change) error {
+	ms := a.p.MatchService()
+	if c.Deleted {
+		_, err := ms.Withdrawn(ctx, c.ID, c.Version)
+		return err
+	}
+	m, err := wire.DecodeMatch(c)
+	if err != nil {
+		return err
+	}
+	_, err = ms.Receive(ctx, matches.Proposal{ID: m.ID, Status: matches.Status(m.Status), AgeBand: m.AgeBand,
+		Modality: matches.Modality(m.Modality), Concerns: m.Concerns, Languages: m.Languages,
+		Preferences: m.Preferences, ProposedAt: m.ProposedAt, RespondBy: m.RespondBy}, c.Version)
+	return err
+}
+
+func (a changeApplier) notice(ctx context.Context, c wire.Change) error {
+	ns := a.p.NoticeService()
+	if c.Deleted {
+		_, err := ns.Withdrawn(ctx, c.ID, c.Version)
+		return err
+	}
+	var in notices.Incoming
+	if c.Type == wire.TypeGrievance {
+		g, err := wire.DecodeGrievance(c)
+		if err != nil {
+			return err
+		}
+		in = notices.Incoming{ID: g.ID, Kind: notices.Grievance, Status: notices.Status(g.Status), Category: g.Category,
+			Summary: g.Summary, ReceivedAt: g.ReceivedAt, AcknowledgeBy: g.AcknowledgeBy, ResolveBy: g.ResolveBy}
+	} else {
+		t, err := wire.DecodeTakedown(c)
+		if err != nil {
+			return err
+		}
+		in = notices.Incoming{ID: t.ID, Kind: notices.Takedown, Status: notices.Status(t.Status), ContentRef: t.ContentRef,
+			Reason: t.Reason, ReceivedAt: t.ReceivedAt, RemoveBy: t.RemoveBy}
+	}
+	_, err := ns.Receive(ctx, in, c.Version)
+	return err
+}
+
+// profile applies the platform's review: approved or changes requested
+// after a submission. "submitted" only echoes ours. A decision on a profile
+// that is no longer submitted (edited since) is refused with a code.
+func (a changeApplier) profile(ctx context.Context, c wire.Change) error {
+	if c.Deleted {
+		return nil
+	}
+	v, err := wire.DecodeProfile(c)
+	if err != nil {
+		return err
+	}
+	to := profile.ReviewState(v.ReviewState)
+	if to == profile.ReviewSubmitted {
+		return nil
+	}
+	ps := a.p.Profile()
+	cur, _, err := ps.Profile(ctx)
+	if err != nil {
+		return err
+	}
+	if cur.ReviewState == to {
+		return nil
+	}
+	if !profile.CanTransition(cur.ReviewState, to) {
+		return sync.Reject(RejectReviewState, apperr.New(apperr.Invalid, "profile review: the profile is not awaiting review"))
+	}
+	_, err = ps.ApplyReview(ctx, to)
+	return err
+}
+
+// client applies the minimal record of an accepted match's client: refused
+// (not stored, reported once) if under 18 in India's calendar; otherwise a
+// client record (source platform) linked to the platform's id and the
+// match, created once, and the consents given on the platform recorded in
+// the ledger as platform evidence (not pushed back).
+func (a changeApplier) client(ctx context.Context, c wire.Change) error {
+	if c.Deleted {
+		return nil // the platform stops sharing; the record here is the practitioner's
+	}
+	p := a.p
+	v, err := wire.DecodeClient(c)
+	if err != nil {
+		return err
+	}
+	links := store.NewPlatformClientStore(p.db, p.AuditChain)
+	if refused, err := links.MinorRefused(ctx, matches.RefusedClient, v.ID); err != nil || refused {
+		return err
+	}
+	dob, err := clients.ParseDate(v.DateOfBirth)
+	if err != nil {
+		return apperr.New(apperr.Invalid, "sync client: date of birth must be a real date")
+	}
+	now := p.Now()
+	if err := clients.CheckAdult(dob, now); err != nil {
+		if apperr.MessageOf(err) == clients.MsgUnder18 {
+			_, err := p.MatchService().RefuseMinor(ctx, matches.RefusedClient, v.ID)
+			return err
+		}
+		return err
+	}
+	grants, err := platformGrants(v.Consents, now)
+	if err != nil {
+		return err
+	}
+	clientID, err := links.PlatformClient(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	if clientID == "" {
+		if clientID, err = a.createClient(ctx, links, v, c.Version); err != nil {
+			return err
+		}
+	}
+	return a.recordConsents(ctx, links, clientID, grants)
+}
+
+// platformGrant is a consent given on the platform, checked.
+type platformGrant struct {
+	purpose consent.Purpose
+	version int
+	at      time.Time
+}
+
+// platformGrants checks the granted consents before anything is stored.
+// A consent the client did not give is not an event: nothing is recorded.
+func platformGrants(in []wire.PlatformConsent, now time.Time) ([]platformGrant, error) {
+	var out []platformGrant
+	for _, pc := range in {
+		if !pc.Granted {
+			continue
+		}
+		p := consent.Purpose(pc.Purpose)
+		n, ok := wire.NoticeVersionNumber(pc.NoticeVersion)
+		if !p.Valid() || !ok {
+			return nil, apperr.New(apperr.Invalid, "sync client: a consent names an unknown purpose or notice version")
+		}
+		at := pc.At.UTC().Truncate(time.Second)
+		if at.After(now.Add(5 * time.Minute)) {
+			return nil, apperr.New(apperr.Invalid, "sync client: a consent cannot be given in the future")
+		}
+		out = append(out, platformGrant{purpose: p, version: n, at: at})
+	}
+	return out, nil
+}
+
+func (a changeApplier) createClient(ctx context.Context, links *store.PlatformClientStore, v wire.Client, version int64) (string, error) {
+	p := a.p
+	keys, err := p.Keys()
+	if err != nil {
+		return "", err
+	}
+	now := p.Now()
+	in := clients.ImportInput{ID: ids.New(now), Status: clients.StatusActive, CreatedAt: now, Input: clients.Input{
+		Name: v.Name, PreferredName: v.PreferredName, DateOfBirth: v.DateOfBirth, Gender: v.Gender, Phone: v.Phone,
+		Email: v.Email, PresentingConcerns: strings.Join(v.Concerns, "\n"), Language: v.Language}}
+	cl, row, err := clients.SealImported(keys, in, now)
+	if err != nil {
+		return "", err
+	}
+	cl.Source, row.Source = clients.SourcePlatform, clients.SourcePlatform
+	e, err := audit.Event{Action: audit.ActionCreate, RecordType: clients.RecordType, RecordID: cl.ID,
+		Detail: audit.D("source", string(clients.SourcePlatform), "match", v.MatchID)}.Entry(now, p.opts.Actor)
+	if err != nil {
+		return "", fmt.Errorf("sync client: audit entry: %w", err)
+	}
+	if err := links.InsertPlatformClient(ctx, row, store.PlatformClientLink{PlatformRef: v.ID, MatchID: v.MatchID,
+		RemoteVersion: version}, e); err != nil {
+		return "", err
+	}
+	p.searchIndex().ix.Put(clientDoc(cl))
+	return cl.ID, nil
+}
+
+// recordConsents records each platform grant not yet in the ledger (same
+// purpose, same time, from the platform). A notice version this build does
+// not know refuses the change with a code; the client and the consents
+// already recorded stay, and a later version of the change completes them.
+func (a changeApplier) recordConsents(ctx context.Context, links *store.PlatformClientStore, clientID string, grants []platformGrant) error {
+	if len(grants) == 0 {
+		return nil
+	}
+	have, err := links.PlatformGrants(ctx, clientID)
+	if err != nil {
+		return err
+	}
+	cs := a.p.Consent()
+	for _, g := range grants {
+		recorded := false
+		for _, h := range have {
+			if h.Purpose == string(g.purpose) && h.At.Equal(g.at) {
+				recorded = true
+				break
+			}
+		}
+		if recorded {
+			continue
+		}
+		_, err := cs.Grant(ctx, consent.GrantInput{ClientID: clientID, Purpose: g.purpose, Method: consent.MethodPlatform,
+			Source: consent.SourcePlatform, NoticeVersion: g.version, GivenAt: g.at})
+		if err != nil {
+			if _, permanent := sync.PermanentCode(err); permanent {
+				return sync.Reject(RejectConsentNotice, err)
+			}
+			return err
+		}
+	}
+	return nil
+}
