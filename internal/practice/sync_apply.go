@@ -35,7 +35,9 @@ import (
 //   - A record describing someone under 18 — a match outside the adult age
 //     bands, a client whose date of birth (in India's calendar) makes them
 //     under 18 — is not stored; its type and id are kept to report it once
-//     (minor.refused). That is handled, not an error.
+//     (minor.refused). That is handled, not an error. A client record made
+//     from an earlier version (or for a match now reported as a minor's) is
+//     purged through the erasure engine first.
 
 // Rule codes of permanent refusals this applier names itself.
 const (
@@ -107,9 +109,32 @@ func (a changeApplier) match(ctx context.Context, c wire.Change) error {
 	if err != nil {
 		return err
 	}
+	if !wire.AdultAgeBand(m.AgeBand) {
+		if err := a.purgeMatchClient(ctx, ms, m.ID); err != nil {
+			return err
+		}
+	}
 	_, err = ms.Receive(ctx, matches.Proposal{ID: m.ID, Status: matches.Status(m.Status), AgeBand: m.AgeBand,
 		Modality: matches.Modality(m.Modality), Concerns: m.Concerns, Languages: m.Languages,
 		Preferences: m.Preferences, ProposedAt: m.ProposedAt, RespondBy: m.RespondBy}, c.Version)
+	return err
+}
+
+// minorPurgeReason is why sync purges a client: the platform reported the
+// person is under 18.
+const minorPurgeReason = "platform_report"
+
+// purgeMatchClient purges the client record made for a match the platform
+// now reports as a minor's (the match itself is refused by Receive).
+func (a changeApplier) purgeMatchClient(ctx context.Context, ms *matches.Service, id string) error {
+	m, err := ms.Get(ctx, id)
+	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && m.ClientID == "") {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = a.p.PurgeMinor(ctx, m.ClientID, minorPurgeReason)
 	return err
 }
 
@@ -192,18 +217,25 @@ func (a changeApplier) client(ctx context.Context, c wire.Change) error {
 		return apperr.New(apperr.Invalid, "sync client: date of birth must be a real date")
 	}
 	now := p.Now()
-	if err := clients.CheckAdult(dob, now); err != nil {
-		if apperr.MessageOf(err) == clients.MsgUnder18 {
-			_, err := p.MatchService().RefuseMinor(ctx, matches.RefusedClient, v.ID)
-			return err
-		}
-		return err
-	}
-	grants, err := platformGrants(v.Consents, now)
+	clientID, err := links.PlatformClient(ctx, v.ID)
 	if err != nil {
 		return err
 	}
-	clientID, err := links.PlatformClient(ctx, v.ID)
+	if err := clients.CheckAdult(dob, now); err != nil {
+		if apperr.MessageOf(err) != clients.MsgUnder18 {
+			return err
+		}
+		// A record made from an earlier version goes first (purge, then
+		// refuse: a retry after a failed refusal finds no record and refuses).
+		if clientID != "" {
+			if _, err := p.PurgeMinor(ctx, clientID, minorPurgeReason); err != nil {
+				return err
+			}
+		}
+		_, err = p.MatchService().RefuseMinor(ctx, matches.RefusedClient, v.ID)
+		return err
+	}
+	grants, err := platformGrants(v.Consents, now)
 	if err != nil {
 		return err
 	}

@@ -350,3 +350,64 @@ func TestClientCreatedOnceWithPlatformConsents(t *testing.T) {
 		t.Fatalf("the new client is not searchable: %+v %v", hits, err)
 	}
 }
+
+func TestClientLaterReportedMinorIsPurged(t *testing.T) {
+	f, p := syncFixture(t)
+	ctx := context.Background()
+	now := p.Now()
+	const marker = "LATERMINOR-x7"
+	matchID, ref := ids.New(now), ids.New(now.Add(time.Millisecond))
+	mustApply(t, p, wire.TypeMatch, matchID, 1, matchData(matchID, "18-24", now, "exams"))
+	if _, err := p.AcceptMatch(ctx, matchID); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, p, wire.TypeClient, ref, 1, clientData(ref, matchID, marker+" Teen", "2000-01-01",
+		granted("health-data", now, true)))
+	if n := count(t, p, `SELECT COUNT(*) FROM clients`); n != 1 {
+		t.Fatalf("%d clients", n)
+	}
+	// The platform corrects the date of birth: under 18.
+	for range 2 {
+		mustApply(t, p, wire.TypeClient, ref, 2, clientData(ref, matchID, marker+" Teen", "2010-01-01"))
+	}
+	for _, q := range []string{`SELECT COUNT(*) FROM clients`, `SELECT COUNT(*) FROM platform_clients`,
+		`SELECT COUNT(*) FROM consent_events`, `SELECT COUNT(*) FROM matches WHERE client_id IS NOT NULL`} {
+		if n := count(t, p, q); n != 0 {
+			t.Fatalf("%s = %d after the purge", q, n)
+		}
+	}
+	refusals := 0
+	for _, e := range outboxOf(t, p) {
+		if e.Kind == wire.KindMinorRefused {
+			refusals++
+			if e.Payload["type"] != "client" || e.Payload["id"] != ref {
+				t.Fatalf("refusal: %+v", e.Payload)
+			}
+		}
+	}
+	if refusals != 1 {
+		t.Fatalf("%d minor refusals queued", refusals)
+	}
+	p.Lock(ctx, "user")
+	p.Close()
+	AssertNoMarker(t, f.dir, marker)
+}
+
+func TestMatchLaterReportedMinorPurgesItsClient(t *testing.T) {
+	_, p := syncFixture(t)
+	ctx := context.Background()
+	now := p.Now()
+	matchID, ref := ids.New(now), ids.New(now.Add(time.Millisecond))
+	mustApply(t, p, wire.TypeMatch, matchID, 1, matchData(matchID, "18-24", now, "exams"))
+	if _, err := p.AcceptMatch(ctx, matchID); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, p, wire.TypeClient, ref, 1, clientData(ref, matchID, "Ravi", "2000-01-01"))
+	mustApply(t, p, wire.TypeMatch, matchID, 2, matchData(matchID, "under-18", now, "exams"))
+	if n := count(t, p, `SELECT COUNT(*) FROM clients`) + count(t, p, `SELECT COUNT(*) FROM matches`); n != 0 {
+		t.Fatalf("%d rows left of a minor's match and client", n)
+	}
+	if got := kinds(outboxOf(t, p)); len(got) != 2 || got[1] != wire.KindMinorRefused {
+		t.Fatalf("outbox: %v", got) // match.accept stays (the platform decides on it), then the refusal
+	}
+}
