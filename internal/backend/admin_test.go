@@ -195,3 +195,20 @@ func TestAdminFaultsAndSeeding(t *testing.T) {
 		t.Fatalf("demo seed %+v", demo)
 	}
 }
+
+func TestAdminPublishesNotices(t *testing.T) {
+	b, _ := newBackend(t)
+	a := startAPI(t, b)
+	var n wire.NoticeVersion
+	a.admin("POST", "/admin/notices", wire.NoticeVersion{Kind: wire.NoticeConsent, Purpose: "recording", Version: 2,
+		Text: "We record sessions only with your consent.", Summary: "Recordings are now kept 30 days, not 90.", Material: true}, &n)
+	if n.ID == "" || n.Language != "en" || !n.PublishedAt.Equal(b.Now()) {
+		t.Fatalf("notice %+v", n)
+	}
+	var stored wire.NoticeVersion
+	if e := entityData(t, b, wire.TypeNotice, n.ID, &stored); e.Version != 1 || stored.Purpose != "recording" || !stored.Material {
+		t.Fatalf("stored notice %+v", stored)
+	}
+	a.admin("POST", "/admin/notices", wire.NoticeVersion{Kind: wire.NoticePrivacyPolicy, Purpose: "recording", Version: 1,
+		Text: "t", Summary: "s"}, nil).wantError(t, 400, wire.CodeInvalid)
+}

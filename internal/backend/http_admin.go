@@ -78,6 +78,7 @@ func (b *Backend) adminHandler() http.Handler {
 	handle("POST /admin/grievances", adminAddGrievance)
 	handle("POST /admin/takedowns", adminAddTakedown)
 	handle("PUT /admin/profile-review", adminProfileReview)
+	handle("POST /admin/notices", adminPublishNotice)
 	handle("GET /admin/entities/{type}/{id}", func(b *Backend, _ http.ResponseWriter, r *http.Request) (any, error) {
 		return b.Entity(r.Context(), r.PathValue("type"), r.PathValue("id"))
 	})
@@ -247,6 +248,14 @@ func adminProfileReview(b *Backend, _ http.ResponseWriter, r *http.Request) (any
 		return nil, err
 	}
 	return nil, b.SetProfileReview(r.Context(), p.ReviewState, p.Comment)
+}
+
+func adminPublishNotice(b *Backend, _ http.ResponseWriter, r *http.Request) (any, error) {
+	var n wire.NoticeVersion
+	if err := decodeAdmin(r, &n); err != nil {
+		return nil, err
+	}
+	return b.PublishNotice(r.Context(), n)
 }
 
 func adminSetFaults(b *Backend, _ http.ResponseWriter, r *http.Request) (any, error) {

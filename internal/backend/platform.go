@@ -49,6 +49,8 @@ func checkData(typ, id string, v any) error {
 		_, err = wire.DecodeTakedown(c)
 	case wire.TypeProfile:
 		_, err = wire.DecodeProfile(c)
+	case wire.TypeNotice:
+		_, err = wire.DecodeNoticeVersion(c)
 	default:
 		return fmt.Errorf("backend: unknown change type %q", typ)
 	}
@@ -283,6 +285,24 @@ func (b *Backend) AddTakedown(ctx context.Context, t wire.Takedown) (wire.Takedo
 // profile (approved, changes_requested with a comment).
 func (b *Backend) SetProfileReview(ctx context.Context, state, comment string) error {
 	return b.put(ctx, wire.TypeProfile, b.therapist, wire.Profile{ReviewState: state, Comment: comment})
+}
+
+// PublishNotice sends a new wording of the privacy policy or of a consent
+// notice to this view's therapist (each therapist's feed is separate here,
+// so a notice meant for several is published to each). Defaults: a new id,
+// language en, published now.
+func (b *Backend) PublishNotice(ctx context.Context, n wire.NoticeVersion) (wire.NoticeVersion, error) {
+	if n.ID == "" {
+		n.ID = ids.New(b.now())
+	}
+	if n.Language == "" {
+		n.Language = "en"
+	}
+	if n.PublishedAt.IsZero() {
+		n.PublishedAt = b.now()
+	}
+	n.PublishedAt = n.PublishedAt.UTC()
+	return n, b.put(ctx, wire.TypeNotice, n.ID, n)
 }
 
 // Schedule is the last availability document published by the therapist's
