@@ -39,7 +39,8 @@ type App struct {
 	// pendingCode is the recovery code shown but not yet typed back.
 	pendingCode string
 	rekeying    bool
-	exp         exportState // the running export (export.go)
+	exp         exportState  // the running export (export.go)
+	prof        profileState // which practitioner's profile is open (profiles.go)
 }
 
 // Lifecycle holds the hooks Wails calls; they are kept off App so that they
@@ -60,23 +61,28 @@ func (l *Lifecycle) Shutdown(ctx context.Context) { l.a.stop() }
 
 func (a *App) start(ctx context.Context, rt Runtime) {
 	a.ctx, a.rt = ctx, rt
-	p, err := practice.Open(ctx, practice.Options{
-		DataDir:  a.cfg.DataDir,
-		Keychain: a.cfg.Keychain,
-		KDF:      a.cfg.KDF,
-		OnLock: func(reason string) {
-			a.rt.Emit(EventVaultLocked, LockedEvent{Reason: reason})
-		},
-	})
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	// The profile opened last (several practitioners on one computer), or
+	// the data folder itself (profiles.go).
+	a.openProfileLocked(a.startProfile())
+}
+
+// openPractice opens one profile folder and starts its background jobs
+// until ctx ends (a profile switch cancels it).
+func (a *App) openPractice(ctx context.Context, dir string, onLock func(reason string)) (*practice.Practice, error) {
+	p, err := practice.Open(ctx, practice.Options{
+		DataDir:  dir,
+		Keychain: a.cfg.Keychain,
+		KDF:      a.cfg.KDF,
+		OnLock:   onLock,
+	})
 	if err != nil {
-		a.openErr = err
-		return
+		return nil, err
 	}
-	a.p, a.log = p, p.Logger()
 	go p.RunIdleLock(ctx, 15*time.Second)
 	go p.RunBackupSchedule(ctx) // scheduled backups while open and unlocked (backup.go)
+	return p, nil
 }
 
 func (a *App) stop() {
@@ -120,7 +126,7 @@ func (a *App) uiError(op string, err error) error {
 
 // Version identifies the build and the profile folder.
 func (a *App) Version() (VersionDTO, error) {
-	return VersionDTO{Version: buildinfo.Version, Commit: buildinfo.Commit(), DataDir: a.cfg.DataDir}, nil
+	return VersionDTO{Version: buildinfo.Version, Commit: buildinfo.Commit(), DataDir: a.currentDir()}, nil
 }
 
 // Status tells the UI whether to show onboarding, the lock screen or the app.

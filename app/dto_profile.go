@@ -48,6 +48,18 @@ type ProfileDTO struct {
 	SessionTypes    []SessionTypeDTO `json:"sessionTypes"`
 	Bio             string           `json:"bio"`
 	Demographics    DemographicsDTO  `json:"demographics"`
+	Preferences     PreferencesDTO   `json:"preferences"`
+	// ReviewComment is the platform's comment while it asks for changes
+	// (read-only).
+	ReviewComment string `json:"reviewComment,omitempty"`
+}
+
+// PreferencesDTO is the practitioner's choices about how the platform uses
+// the profile (Settings → Privacy). They reach the platform with the next
+// submission: a change puts the profile back to draft.
+type PreferencesDTO struct {
+	PauseNewMatches bool `json:"pauseNewMatches"`
+	MarketingEmails bool `json:"marketingEmails"`
 }
 
 // WarningDTO is a registration warning (expired, expiring within 60 days,

@@ -19,7 +19,9 @@ package app
 //	               contact: {email, phone}, credentials: CredentialDTO[], specialisations: string[],
 //	               approaches: string[], languages: string[] /* BCP 47: "en", "hi" */,
 //	               sessionTypes: [{name, minutes, feePaise, modality: "online"|"in_person"|"either"}],
-//	               bio, demographics: {gender, pronouns, yearOfBirth, other}}
+//	               bio, demographics: {gender, pronouns, yearOfBirth, other},
+//	               preferences: {pauseNewMatches, marketingEmails} /* reach the platform with a submission */,
+//	               reviewComment /* read-only: the platform's comment while changes are requested */}
 //	CredentialDTO {qualification, council: "rci"|"nmc"|"mmc"|"state_medical"|"other"|"none",
 //	               councilName /* state_medical, other */, registrationNumber, validFrom, validUntil /* YYYY-MM-DD */}
 //	WarningDTO    {code: "registration_expired"|"registration_expiring"|"registration_not_yet_valid"|
@@ -89,7 +91,7 @@ func (a *App) ProfileSave(d ProfileDTO) (ProfileResultDTO, error) {
 	if err != nil {
 		return ProfileResultDTO{}, a.uiError("profile save", err)
 	}
-	in.ReviewState = ""
+	in.ReviewState, in.ReviewComment = "", ""
 	pf, ws, err := p.Profile().SaveProfile(a.ctx, in)
 	if err != nil {
 		return ProfileResultDTO{}, a.uiError("profile save", err)

@@ -52,7 +52,8 @@ type Practice struct {
 	idle   *idleTimer
 	onLock []func()
 	search *searcher
-	bk     backupState // backups and the startup integrity check (backup.go, integrity.go)
+	bk     backupState   // backups and the startup integrity check (backup.go, integrity.go)
+	diag   slog.LevelVar // the log level the practitioner chose (privacy.go)
 }
 
 // KeychainService is the service name under which secrets are stored in the
@@ -92,6 +93,7 @@ func Open(ctx context.Context, opts Options) (*Practice, error) {
 		}
 		p.log, p.logC = l, c
 	}
+	p.log = gateLogger(p.log, &p.diag)
 	db, err := store.Open(ctx, filepath.Join(opts.DataDir, store.FileName))
 	if err != nil {
 		p.closeLog()
@@ -109,6 +111,7 @@ func Open(ctx context.Context, opts Options) (*Practice, error) {
 	p.startIntegrityCheck()
 	p.idle = newIdleTimer(p)
 	p.loadSettings(ctx)
+	p.loadPrivacy(ctx)
 	p.log.Info("profile opened", "schema", store.SchemaVersion())
 	return p, nil
 }

@@ -29,7 +29,8 @@ type Document struct {
 // Decode reads a profile file strictly: unknown fields, trailing data, a
 // wrong version or invalid values are refused (apperr invalid). The rev and
 // reviewState fields are accepted (so show --json output can be fed back)
-// but reviewState is ignored: the service decides it.
+// but reviewState and reviewComment are ignored: the service (and the
+// platform) decide them.
 func Decode(r io.Reader) (Document, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxDocumentBytes+1))
 	if err != nil {
@@ -59,7 +60,7 @@ func Decode(r io.Reader) (Document, error) {
 	}
 	d.Warnings = nil
 	if d.Practitioner != nil {
-		d.Practitioner.ReviewState = ""
+		d.Practitioner.ReviewState, d.Practitioner.ReviewComment = "", ""
 		if err := d.Practitioner.Normalize(); err != nil {
 			return Document{}, err
 		}

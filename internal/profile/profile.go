@@ -81,8 +81,22 @@ type Demographics struct {
 	Other       string `json:"other,omitempty"` // e.g. "queer-affirmative"
 }
 
-// Profile is the practitioner's profile. Rev and ReviewState are set by the
-// service; on input Rev, when not zero, must be the stored revision.
+// Preferences are the practitioner's choices about how the platform uses
+// their profile (Settings → Privacy). They travel to the platform inside the
+// profile document that profile.submit carries, so a change to them puts the
+// profile back to draft until it is submitted: no separate mutation exists.
+type Preferences struct {
+	// PauseNewMatches asks the platform to stop proposing new clients (the
+	// profile stays listed for existing clients). Default false.
+	PauseNewMatches bool `json:"pauseNewMatches"`
+	// MarketingEmails allows the platform's newsletters and offers. Default
+	// false: opting in is a choice, never a default.
+	MarketingEmails bool `json:"marketingEmails"`
+}
+
+// Profile is the practitioner's profile. Rev, ReviewState and ReviewComment
+// are set by the service; on input Rev, when not zero, must be the stored
+// revision.
 type Profile struct {
 	Rev             int64         `json:"rev,omitempty"`
 	ReviewState     ReviewState   `json:"reviewState,omitempty"`
@@ -95,6 +109,10 @@ type Profile struct {
 	SessionTypes    []SessionType `json:"sessionTypes"`
 	Bio             string        `json:"bio,omitempty"`
 	Demographics    Demographics  `json:"demographics"`
+	Preferences     Preferences   `json:"preferences"`
+	// ReviewComment is the platform's comment when it asked for changes
+	// (output only; kept while the profile stays changes_requested).
+	ReviewComment string `json:"reviewComment,omitempty"`
 }
 
 // Limits.

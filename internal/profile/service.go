@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/calmally/practice/internal/apperr"
@@ -70,6 +71,9 @@ func (s *Service) Profile(ctx context.Context) (Profile, []Warning, error) {
 		return Profile{}, nil, err
 	}
 	p.Rev, p.ReviewState = row.Rev, row.ReviewState
+	if p.ReviewState != ReviewChangesRequested {
+		p.ReviewComment = "" // answered by an edit or a new submission
+	}
 	return p, Warnings(p, s.today(ctx, keys)), nil
 }
 
@@ -107,10 +111,12 @@ func (s *Service) Practice(ctx context.Context) (Practice, error) {
 	return pr, nil
 }
 
-// reviewed is the part of a profile the platform reviews: everything but the
-// contact details and demographics.
+// reviewed is the part of a profile the platform must be sent again after a
+// change: everything but the contact details and demographics (and the
+// platform's own comment). Preferences count: they reach the platform only
+// with a submission.
 func reviewed(p Profile) Profile {
-	p.Rev, p.ReviewState, p.Contact, p.Demographics = 0, "", Contact{}, Demographics{}
+	p.Rev, p.ReviewState, p.Contact, p.Demographics, p.ReviewComment = 0, "", Contact{}, Demographics{}, ""
 	return p
 }
 
@@ -126,8 +132,10 @@ func (s *Service) SaveProfile(ctx context.Context, p Profile) (Profile, []Warnin
 		return Profile{}, nil, err
 	}
 	saved := p
+	comment := ""
 	err = s.store.UpdateDocument(ctx, IDPractitioner, func(cur *Row) (Change, error) {
 		state := ReviewDraft
+		comment = ""
 		if cur != nil {
 			if p.Rev != 0 && p.Rev != cur.Rev {
 				return Change{}, apperr.New(apperr.Conflict, "the profile was changed elsewhere: reload it and try again")
@@ -139,10 +147,13 @@ func (s *Service) SaveProfile(ctx context.Context, p Profile) (Profile, []Warnin
 			if reflect.DeepEqual(reviewed(old), reviewed(p)) {
 				state = cur.ReviewState
 			}
+			if state == ReviewChangesRequested {
+				comment = old.ReviewComment // still what the platform asks for
+			}
 		}
-		saved.ReviewState = state
+		saved.ReviewState, saved.ReviewComment = state, comment
 		doc := p
-		doc.Rev, doc.ReviewState = 0, ""
+		doc.Rev, doc.ReviewState, doc.ReviewComment = 0, "", comment
 		ch, err := s.change(keys, cur, IDPractitioner, state, doc, RecordTypeProfile, audit.D("review_state", string(state)))
 		saved.Rev = ch.Row.Rev
 		return ch, err
@@ -205,12 +216,64 @@ func (s *Service) Submit(ctx context.Context) (Profile, error) {
 }
 
 // ApplyReview records the platform's decision on a submitted profile
-// (approved or changes_requested); the sync engine calls it.
+// (approved or changes_requested) without a comment.
 func (s *Service) ApplyReview(ctx context.Context, state ReviewState) (Profile, error) {
+	return s.ApplyPlatformReview(ctx, state, "")
+}
+
+// MaxReviewComment bounds the platform's comment, in characters.
+const MaxReviewComment = 2000
+
+// ApplyPlatformReview records the platform's decision on a submitted profile
+// and, with changes_requested, its comment (what to change), which Settings
+// → Profile shows until the profile is edited or submitted again. The sync
+// engine calls it. A comment re-seals the document (a new revision).
+func (s *Service) ApplyPlatformReview(ctx context.Context, state ReviewState, comment string) (Profile, error) {
 	if state != ReviewApproved && state != ReviewChangesRequested {
 		return Profile{}, invalid("review decision must be approved or changes_requested")
 	}
-	return s.setReview(ctx, state, "review")
+	comment = strings.TrimSpace(comment)
+	if state != ReviewChangesRequested {
+		comment = ""
+	}
+	if err := checkText(strings.NewReplacer("\n", " ", "\t", " ").Replace(comment), MaxReviewComment); err != nil {
+		return Profile{}, invalid("review comment: %s", err)
+	}
+	keys, err := s.sealer()
+	if err != nil {
+		return Profile{}, err
+	}
+	var p Profile
+	err = s.store.UpdateDocument(ctx, IDPractitioner, func(cur *Row) (Change, error) {
+		if cur == nil {
+			return Change{}, apperr.New(apperr.NotFound, "profile: nothing saved yet: save the profile first")
+		}
+		if err := openRow(keys, *cur, &p); err != nil {
+			return Change{}, err
+		}
+		if !CanTransition(cur.ReviewState, state) {
+			return Change{}, apperr.Errorf(apperr.Conflict, "profile: a %s profile cannot become %s", cur.ReviewState, state)
+		}
+		d := audit.D("op", "review", "review_state", string(state))
+		if p.ReviewComment == comment {
+			// Nothing in the document changes: only the state moves.
+			row := *cur
+			row.ReviewState, row.UpdatedAt, row.Document = state, s.now().UTC(), nil
+			p.Rev, p.ReviewState = row.Rev, state
+			e, err := s.entry(audit.ActionEdit, RecordTypeProfile, IDPractitioner, d)
+			return Change{Row: row, Audit: e}, err
+		}
+		p.ReviewComment = comment
+		doc := p
+		doc.Rev, doc.ReviewState = 0, ""
+		ch, err := s.change(keys, cur, IDPractitioner, state, doc, RecordTypeProfile, d.With("comment", "1"))
+		p.Rev, p.ReviewState = ch.Row.Rev, state
+		return ch, err
+	})
+	if err = s.integrityOr(ctx, IDPractitioner, err); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
 }
 
 // CanTransition reports whether a profile may move from one review state to
