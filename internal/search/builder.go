@@ -1,0 +1,290 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// A builder is one build worker. It cuts each field into chunks — runs of
+// text between separators — and looks each chunk up as written in its
+// rawTable; only a chunk it has never seen is folded (by the same scanner
+// that folds queries), into the terms of the builder's own dictionary.
+// Folding a chunk alone gives the terms that folding the whole text gives
+// there, because a separator that NFKD leaves alone always ends a word and
+// the scanner carries nothing past it.
+type builder struct {
+	num int
+	raw *rawTable
+
+	// The builder's terms, by local id in order of first sight.
+	text   []byte
+	start  []uint32 // local id → offset in text; start[n] == len(text)
+	ids    map[string]uint32
+	cnt    []docCount // local id → its count in the current document
+	sorted []uint32   // local ids by term, after sortTerms
+
+	// What each chunk folds to, for a chunk that is not exactly one term:
+	// a count, then that many local ids (repeats kept).
+	multi []uint32
+
+	doc      uint32   // stamp of the current document, from 1
+	docTerms []uint32 // local ids in the current document
+	recs     []uint32 // scratch for the current batch's records
+
+	s      scanner
+	folded []uint32 // scratch: the terms of the chunk being folded
+	one    [1]uint32
+	onTerm func([]byte, int, int)
+}
+
+// docCount is a term's count in document doc: its body frequency, with
+// titleBit set if the title holds it.
+type docCount struct{ doc, n uint32 }
+
+// titleBit marks a count whose term is in the document's title. A body
+// cannot hold 2³¹ words: it is a Go string, and its words are separated.
+const titleBit = 1 << 31
+
+// multiBit marks a rawSlot.terms that is an index in multi rather than a
+// single local id.
+const multiBit = 1 << 31
+
+func newBuilder(num int) *builder {
+	b := &builder{num: num, raw: newRawTable(), start: []uint32{0}, ids: map[string]uint32{}}
+	b.onTerm = func(term []byte, _, _ int) { b.folded = append(b.folded, b.termID(term)) }
+	return b
+}
+
+// termID returns the local id of term, adding it if new.
+func (b *builder) termID(term []byte) uint32 {
+	if id, ok := b.ids[string(term)]; ok {
+		return id
+	}
+	id := uint32(len(b.cnt))
+	b.text = append(b.text, term...)
+	b.start = append(b.start, uint32(len(b.text)))
+	b.ids[string(term)] = id
+	b.cnt = append(b.cnt, docCount{})
+	return id
+}
+
+func (b *builder) term(id uint32) []byte { return b.text[b.start[id]:b.start[id+1]] }
+
+// fold folds a chunk and returns what a rawSlot keeps of it.
+func (b *builder) fold(chunk string) uint32 {
+	b.folded = b.folded[:0]
+	b.s.scan(chunk, b.onTerm)
+	if len(b.folded) == 1 {
+		return b.folded[0]
+	}
+	ref := multiBit | uint32(len(b.multi))
+	b.multi = append(b.multi, uint32(len(b.folded)))
+	b.multi = append(b.multi, b.folded...)
+	return ref
+}
+
+// termsOf returns the local ids a chunk folds to. The slice is valid until
+// the next call.
+func (b *builder) termsOf(ref uint32) []uint32 {
+	if ref&multiBit == 0 {
+		b.one[0] = ref
+		return b.one[:]
+	}
+	i := ref &^ multiBit
+	return b.multi[i+1 : i+1+b.multi[i]]
+}
+
+// add counts n more occurrences of term id in the current document's body,
+// and marks it as in the title if title is set.
+func (b *builder) add(id, n uint32, title bool) {
+	c := &b.cnt[id]
+	if c.doc != b.doc {
+		*c = docCount{doc: b.doc}
+		b.docTerms = append(b.docTerms, id)
+	}
+	c.n += n
+	if title {
+		c.n |= titleBit
+	}
+}
+
+func (b *builder) index(ctx context.Context, bt *batch) {
+	bt.builder = b.num
+	bt.lens = make([]uint32, 2*len(bt.docs))
+	bt.ends = make([]uint32, len(bt.docs))
+	b.recs = b.recs[:0]
+	for k := range bt.docs {
+		if k%32 == 0 && ctx.Err() != nil {
+			return
+		}
+		d := &bt.docs[k]
+		b.doc++
+		var validTitle, validBody bool
+		bt.lens[2*k+1], validTitle = b.field(d.Title, true)
+		bt.lens[2*k], validBody = b.field(d.Body, false)
+		// Invalid bytes are separators to the chunker, as U+FFFD is, so
+		// the terms are those of the repaired text the index keeps.
+		if !validTitle {
+			d.Title = strings.ToValidUTF8(d.Title, "\uFFFD")
+		}
+		if !validBody {
+			d.Body = strings.ToValidUTF8(d.Body, "\uFFFD")
+		}
+		b.endDoc()
+		bt.ends[k] = uint32(len(b.recs))
+	}
+	// An exact copy: the records of every batch are held until the merge.
+	bt.recs = slices.Clone(b.recs)
+}
+
+// endDoc adds up the current document's chunk counts by term and writes its
+// records.
+func (b *builder) endDoc() {
+	for _, i := range b.raw.touched {
+		s := &b.raw.slots[i]
+		for _, id := range b.termsOf(s.terms) {
+			b.add(id, s.count, false)
+		}
+		s.count = 0
+	}
+	b.raw.touched = b.raw.touched[:0]
+	for _, id := range b.docTerms {
+		n := b.cnt[id].n
+		b.recs = appendRecord(b.recs, id, n&^titleBit, n&titleBit != 0)
+	}
+	b.docTerms = b.docTerms[:0]
+}
+
+// field counts the words of one field of the current document, and reports
+// whether the text was valid UTF-8.
+func (b *builder) field(text string, title bool) (words uint32, valid bool) {
+	valid = true
+	seps := chunkSeps()
+	for i := 0; i < len(text); {
+		// Skip separators.
+		if c := text[i]; c < utf8.RuneSelf {
+			if asciiFold[c] == 0 {
+				i++
+				continue
+			}
+		} else if size, sep := runeAt(seps, text, i); sep {
+			if size == 1 {
+				valid = false // an invalid byte: a separator, as the U+FFFD that replaces it is
+			}
+			i += size
+			continue
+		}
+		// A chunk runs to the next separator. This loop sees every byte
+		// of every word, so the three-byte form that all the Indic scripts
+		// are written in is decoded inline.
+		j := i
+		for j < len(text) {
+			c := text[j]
+			if c < utf8.RuneSelf {
+				if asciiFold[c] == 0 {
+					break
+				}
+				j++
+				continue
+			}
+			if c&0xF0 == 0xE0 && j+2 < len(text) {
+				c1, c2 := text[j+1], text[j+2]
+				r := rune(c&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F)
+				if c1&0xC0 == 0x80 && c2&0xC0 == 0x80 && r >= 0x800 && r < tableSize {
+					if seps[r] {
+						break
+					}
+					j += 3
+					continue
+				}
+			}
+			size, sep := runeAt(seps, text, j)
+			if sep {
+				break
+			}
+			j += size
+		}
+		words += b.chunk(text, i, j, title)
+		i = j
+	}
+	return words, valid
+}
+
+// runeAt returns the size of the rune at text[i] ≥ 0x80 and whether it ends
+// a chunk. An invalid byte has size 1 and ends one.
+func runeAt(seps *[tableSize]bool, text string, i int) (size int, sep bool) {
+	r, size := utf8.DecodeRuneInString(text[i:])
+	switch {
+	case size == 1:
+		return 1, true
+	case r < tableSize:
+		return size, seps[r]
+	}
+	info := computeInfo(r)
+	return size, info.class == sepRune && !info.decomp
+}
+
+// chunk counts text[i:j] and returns how many words it holds.
+func (b *builder) chunk(text string, i, j int, title bool) uint32 {
+	if j-i > rawMax {
+		// Rare, and not worth a slot: fold it here and now.
+		b.folded = b.folded[:0]
+		b.s.scan(text[i:j], b.onTerm)
+		for _, id := range b.folded {
+			b.add(id, boolUint(!title), title)
+		}
+		return uint32(len(b.folded))
+	}
+	p, found := b.raw.find(text, i, j)
+	if !found {
+		b.raw.insert(p, text[i:j], b.fold(text[i:j]))
+	}
+	s := &b.raw.slots[p.slot]
+	if title {
+		for _, id := range b.termsOf(s.terms) {
+			b.add(id, 0, true)
+		}
+	} else {
+		if s.count == 0 {
+			b.raw.touched = append(b.raw.touched, uint32(p.slot))
+		}
+		s.count++
+	}
+	if s.terms&multiBit == 0 {
+		return 1
+	}
+	return b.multi[s.terms&^multiBit]
+}
+
+func boolUint(v bool) uint32 {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+func (b *builder) sortTerms() {
+	b.sorted = make([]uint32, len(b.cnt))
+	for i := range b.sorted {
+		b.sorted[i] = uint32(i)
+	}
+	slices.SortFunc(b.sorted, func(x, y uint32) int { return bytes.Compare(b.term(x), b.term(y)) })
+	// Lookups are over: let the tables go before the merge allocates.
+	b.raw, b.ids, b.cnt, b.multi = nil, nil, nil, nil
+}
+
+// chunkSeps marks, for the runes of the scanner's table, those that end a
+// chunk: separators that NFKD leaves alone. A separator that decomposes
+// (⑴ is "(1)") stays inside its chunk for the scanner to split.
+var chunkSeps = sync.OnceValue(func() *[tableSize]bool {
+	var t [tableSize]bool
+	tab := runeTable()
+	for r := range rune(tableSize) {
+		t[r] = tab[r].class == sepRune && !tab[r].decomp
+	}
+	return &t
+})
