@@ -22,6 +22,7 @@ type InboxItem struct {
 	Version    int64
 	ReceivedAt time.Time
 	Change     []byte
+	Applied    int64 // read by Inbox: the entity's recorded version then (0: none)
 }
 
 // StorePage stores a page's changes, in order, and the cursor that ends the
@@ -58,10 +59,13 @@ func (s *SyncStore) StorePage(ctx context.Context, cursor string, items []InboxI
 	})
 }
 
-// Inbox returns up to limit stored changes in order of arrival.
+// Inbox returns up to limit stored changes in order of arrival, each with
+// its entity's recorded version (one query for the lot, not one per change).
 func (s *SyncStore) Inbox(ctx context.Context, limit int) ([]InboxItem, error) {
-	rows, err := s.db.sql.QueryContext(ctx, `SELECT id, seq, change_type, entity_id, version, received_at, change
-		FROM sync_inbox ORDER BY seq LIMIT ?`, limit)
+	rows, err := s.db.sql.QueryContext(ctx, `SELECT i.id, i.seq, i.change_type, i.entity_id, i.version, i.received_at, i.change,
+		COALESCE(v.version, 0) FROM sync_inbox i
+		LEFT JOIN sync_versions v ON v.change_type = i.change_type AND v.entity_id = i.entity_id
+		ORDER BY i.seq LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: read inbox: %w", err)
 	}
@@ -70,7 +74,7 @@ func (s *SyncStore) Inbox(ctx context.Context, limit int) ([]InboxItem, error) {
 	for rows.Next() {
 		var it InboxItem
 		var received string
-		if err := rows.Scan(&it.ID, &it.Seq, &it.Type, &it.EntityID, &it.Version, &received, &it.Change); err != nil {
+		if err := rows.Scan(&it.ID, &it.Seq, &it.Type, &it.EntityID, &it.Version, &received, &it.Change, &it.Applied); err != nil {
 			return nil, fmt.Errorf("store: read inbox: %w", err)
 		}
 		if it.ReceivedAt, err = time.Parse(outboxTimeLayout, received); err != nil {
@@ -118,16 +122,25 @@ type Settled struct {
 // commit only applies those changes once more).
 func (s *SyncStore) SettleChanges(ctx context.Context, done []Settled) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		del, err := tx.PrepareContext(ctx, `DELETE FROM sync_inbox WHERE id = ?`)
+		if err != nil {
+			return fmt.Errorf("store: settle pulled change: %w", err)
+		}
+		defer del.Close()
+		ver, err := tx.PrepareContext(ctx, `INSERT INTO sync_versions (change_type, entity_id, version) VALUES (?, ?, ?)
+			ON CONFLICT (change_type, entity_id) DO UPDATE SET version = max(version, excluded.version)`)
+		if err != nil {
+			return fmt.Errorf("store: record applied version: %w", err)
+		}
+		defer ver.Close()
 		for _, d := range done {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sync_inbox WHERE id = ?`, d.InboxID); err != nil {
+			if _, err := del.ExecContext(ctx, d.InboxID); err != nil {
 				return fmt.Errorf("store: settle pulled change: %w", err)
 			}
 			if d.Skipped {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO sync_versions (change_type, entity_id, version) VALUES (?, ?, ?)
-				ON CONFLICT (change_type, entity_id) DO UPDATE SET version = max(version, excluded.version)`,
-				d.Type, d.EntityID, d.Version); err != nil {
+			if _, err := ver.ExecContext(ctx, d.Type, d.EntityID, d.Version); err != nil {
 				return fmt.Errorf("store: record applied version: %w", err)
 			}
 			if d.RejectCode == "" {

@@ -189,3 +189,16 @@ func parkedExistsTx(ctx context.Context, tx *sql.Tx, id string) error {
 	}
 	return nil
 }
+
+// QueueMutation queues one mutation in a transaction of its own, due at
+// once, for writers whose change has nothing else to commit beside it.
+// payload is sealed by the caller (OutboxPayloadAD(id)).
+func (s *SyncStore) QueueMutation(ctx context.Context, id, kind, entityID string, payload []byte, at time.Time) (int64, error) {
+	var mid int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		mid, err = insertOutboxTx(ctx, tx, id, kind, entityID, payload, at)
+		return err
+	})
+	return mid, err
+}

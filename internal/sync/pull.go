@@ -1,0 +1,197 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/calmally/practice/internal/apperr"
+	"github.com/calmally/practice/internal/ids"
+	"github.com/calmally/practice/internal/store"
+	"github.com/calmally/practice/internal/sync/wire"
+	"github.com/calmally/practice/internal/vault"
+)
+
+// Local rule codes for pulled changes refused before the Applier sees them.
+const (
+	RejectIntegrity = "integrity" // the stored change did not open, or does not match its row
+)
+
+// inboxBatch is how many stored changes are read at a time.
+const inboxBatch = 200
+
+// pull fetches pages after cursor until the backend says there is no more;
+// each page is stored sealed with its cursor in one transaction, then
+// applied.
+func (e *Engine) pull(ctx context.Context, r *round, cursor string) error {
+	r.total = 0
+	e.progress(r, PhasePull)
+	for {
+		page, err := e.cfg.Transport.Pull(ctx, r.token, cursor, e.cfg.PageSize)
+		if err != nil {
+			return err
+		}
+		if len(page.Changes) > e.cfg.PageSize {
+			return &Error{Code: CodeProtocol, Retryable: true, Message: "the backend sent more changes than asked for"}
+		}
+		if page.More && len(page.Changes) == 0 && page.Cursor == cursor {
+			return &Error{Code: CodeProtocol, Retryable: true, Message: "the backend said more changes were ready but sent none and kept the cursor"}
+		}
+		items, err := e.sealPage(r, page.Changes)
+		if err != nil {
+			return err
+		}
+		if err := e.cfg.Store.StorePage(ctx, page.Cursor, items); err != nil {
+			return err
+		}
+		r.sum.Pulled += len(page.Changes)
+		e.progress(r, PhasePull)
+		if err := e.applyInbox(ctx, r); err != nil {
+			return err
+		}
+		if !page.More {
+			return nil
+		}
+		cursor = page.Cursor
+	}
+}
+
+// sealPage seals each change under a new inbox row id.
+func (e *Engine) sealPage(r *round, changes []wire.Change) ([]store.InboxItem, error) {
+	now := e.now()
+	items := make([]store.InboxItem, len(changes))
+	for i, c := range changes {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return nil, &Error{Code: CodeProtocol, Retryable: true, Message: "a pulled change could not be encoded", Err: err}
+		}
+		id := ids.New(now)
+		env, err := r.sealer.Seal(store.InboxAD(id), b)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = store.InboxItem{ID: id, Type: c.Type, EntityID: c.ID, Version: c.Version, ReceivedAt: now, Change: env}
+	}
+	return items, nil
+}
+
+// applyInbox applies the stored changes in order of arrival. A change at or
+// below its entity's recorded version is skipped; a permanent refusal is
+// recorded with its code; a transient failure stops here and the change
+// stays for the next round.
+//
+// What was applied is recorded (inbox row removed, version kept) for a
+// group of up to inboxBatch changes in one transaction — one commit per
+// group rather than per change is what makes a pull of thousands fast. The
+// group is recorded on every way out, a cancelled context included, so only
+// a crash of the process itself can make a change apply twice, which
+// Applier's idempotence covers.
+func (e *Engine) applyInbox(ctx context.Context, r *round) error {
+	for {
+		items, err := e.cfg.Store.Inbox(ctx, inboxBatch)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		e.progress(r, PhaseApply)
+		g := group{versions: map[string]int64{}}
+		for _, it := range items {
+			if err := ctx.Err(); err != nil {
+				return g.flush(ctx, e, err)
+			}
+			done, err := e.applyOne(ctx, r, it, g.versions)
+			if err != nil {
+				return g.flush(ctx, e, err)
+			}
+			g.add(done)
+		}
+		if err := g.flush(ctx, e, nil); err != nil {
+			return err
+		}
+		e.progress(r, PhaseApply)
+	}
+}
+
+// group is the changes settled but not yet recorded, and the versions they
+// raise (a page may name an entity more than once).
+type group struct {
+	done     []store.Settled
+	versions map[string]int64
+}
+
+func versionKey(typ, id string) string { return typ + "/" + id }
+
+func (g *group) add(d store.Settled) {
+	g.done = append(g.done, d)
+	if !d.Skipped {
+		k := versionKey(d.Type, d.EntityID)
+		g.versions[k] = max(g.versions[k], d.Version)
+	}
+}
+
+// flush records the group even if ctx ended (those changes were applied)
+// and returns cause, or the recording's own failure.
+func (g *group) flush(ctx context.Context, e *Engine, cause error) error {
+	if len(g.done) > 0 {
+		if err := e.cfg.Store.SettleChanges(context.WithoutCancel(ctx), g.done); err != nil && cause == nil {
+			cause = err
+		}
+		g.done = nil
+	}
+	return cause
+}
+
+// applyOne applies one stored change and says how it settled. pending holds
+// versions applied in this group and not yet recorded.
+func (e *Engine) applyOne(ctx context.Context, r *round, it store.InboxItem, pending map[string]int64) (store.Settled, error) {
+	done := store.Settled{InboxID: it.ID, Type: it.Type, EntityID: it.EntityID, Version: it.Version, At: e.now()}
+	if it.Version <= max(it.Applied, pending[versionKey(it.Type, it.EntityID)]) {
+		done.Skipped = true
+		r.sum.Skipped++
+		return done, nil
+	}
+	c, ok, err := e.openChange(r, it)
+	if err != nil {
+		return done, err
+	}
+	if !ok {
+		done.RejectCode = RejectIntegrity
+		r.sum.Rejected++
+		e.cfg.Logger.Error("sync: stored change failed its integrity check", "type", it.Type, "id", it.EntityID)
+		return done, nil
+	}
+	if err := e.cfg.Applier.Apply(ctx, c); err != nil {
+		code, permanent := PermanentCode(err)
+		if !permanent {
+			return done, err
+		}
+		done.RejectCode = code
+		r.sum.Rejected++
+		e.cfg.Logger.Warn("sync: pulled change refused", "type", it.Type, "id", it.EntityID, "version", it.Version,
+			"code", code, "rule", apperr.MessageOf(err))
+		return done, nil
+	}
+	r.sum.Applied++
+	return done, nil
+}
+
+// openChange opens a stored change and checks it is the row's; ok is false
+// when it fails that check. The vault locking meanwhile is an error.
+func (e *Engine) openChange(r *round, it store.InboxItem) (c wire.Change, ok bool, err error) {
+	plain, err := r.sealer.Open(store.InboxAD(it.ID), it.Change)
+	if errors.Is(err, vault.ErrLocked) {
+		return wire.Change{}, false, err
+	}
+	if err != nil {
+		return wire.Change{}, false, nil
+	}
+	if err := json.Unmarshal(plain, &c); err != nil {
+		return wire.Change{}, false, nil
+	}
+	if c.Type != it.Type || c.ID != it.EntityID || c.Version != it.Version {
+		return wire.Change{}, false, nil
+	}
+	return c, true, nil
+}
