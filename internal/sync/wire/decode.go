@@ -189,7 +189,7 @@ func DecodePushResponse(b []byte, sent []int64) (PushResponse, error) {
 // knownChangeType reports whether t is a change type of this version.
 func knownChangeType(t string) bool {
 	switch t {
-	case TypeBooking, TypeMatch, TypeClient, TypeGrievance, TypeTakedown, TypeProfile:
+	case TypeBooking, TypeMatch, TypeClient, TypeGrievance, TypeTakedown, TypeProfile, TypeNotice:
 		return true
 	}
 	return false

@@ -119,6 +119,10 @@ func TestDecodePullResponse(t *testing.T) {
 	if len(v.Changes) != 2 || !v.More || v.Cursor != "c:42" || !v.Changes[1].Deleted || v.Changes[0].Data == nil {
 		t.Fatalf("decoded %+v", v)
 	}
+	notice := strings.Replace(goodPull, `"booking"`, `"notice"`, 1)
+	if _, err := DecodePullResponse([]byte(notice)); err != nil {
+		t.Fatalf("a notice change: %v", err)
+	}
 	if e, err := DecodePullResponse([]byte(`{"cursor":"","more":false}`)); err != nil || e.Changes == nil {
 		t.Fatalf("empty page: %+v, %v", e, err)
 	}
