@@ -53,7 +53,10 @@ describe('Clients: add client', () => {
 });
 
 describe('NoteEditor', () => {
-  beforeEach(() => vi.resetAllMocks());
+  beforeEach(() => {
+    vi.resetAllMocks();
+    api.summaryGet.mockRejectedValue('not_found: summary not found');
+  });
 
   it('autosave indicator goes Saving… → Saved; a conflict tells the user to reload', async () => {
     api.noteGet.mockResolvedValue(draftNote());

@@ -92,14 +92,65 @@ describe('Export wizard', () => {
     await eventually(() => expect(screen.getByText('3 of 12 (25%)')).toBeTruthy());
     expect(bar.value).toBe(3);
     expect(bar.max).toBe(12);
-    api.exportsList.mockResolvedValue([{
-      id: 'e1', kind: 'export', at: '2026-11-20T09:30:00Z', scope: 'practice', clientId: '', encrypted: false,
-      recipientKind: 'none', includePsychotherapy: false, fileName: 'practice.zip',
-      sha256: 'abc', size: 1000, clients: 3, notes: 9, addenda: 1, withheld: 2,
-    }]);
-    emit('export:done', { error: '', path: '/home/me/practice.zip' });
+    emit('export:done', {
+      error: '', path: '/home/me/practice.zip',
+      withheld: [
+        { kind: 'psychotherapy_note', id: 'n1', clientId: 'c1', date: '2026-03-05', reason: 'excluded_by_choice', reviewable: true },
+        { kind: 'psychotherapy_note', id: 'n2', clientId: 'c1', date: '2026-04-02', reason: 'excluded_by_choice', reviewable: true },
+        { kind: 'profile', id: '', clientId: '', date: '', reason: 'not_recorded', reviewable: false },
+      ],
+    });
     expect(await screen.findByText('/home/me/practice.zip')).toBeTruthy();
-    expect((await screen.findByTestId('export-withheld')).textContent).toMatch(/2 items were withheld/);
+    const list = await screen.findByTestId('export-withheld');
+    const groups = screen.getAllByTestId('withheld-group');
+    expect(groups.map((g) => g.dataset.kind)).toEqual(['psychotherapy_note', 'profile']);
+    expect(groups[0].textContent).toMatch(/Private process notes \(2\)/);
+    expect(groups[0].textContent).toMatch(/Mental Health\s+Review Board/);
+    expect(groups[1].textContent).not.toMatch(/Review Board/);
+    // Names come from the client list the app already shows; the event carries ids only.
+    await eventually(() => expect(screen.getAllByTestId('withheld-item')[0].textContent).toBe('Asha Rao · session of Thursday, 5 March 2026'));
+    expect(list.textContent).toMatch(/Not recorded/);
+  });
+
+  it('says plainly when nothing was withheld', async () => {
+    await startRunning();
+    emit('export:done', { error: '', path: '/home/me/practice.zip', withheld: [] });
+    expect(await screen.findByTestId('export-nothing-withheld')).toBeTruthy();
+    expect(screen.queryByTestId('export-withheld')).toBeNull();
+  });
+
+  it('caps each group and says how many more', async () => {
+    await startRunning();
+    const withheld = Array.from({ length: 45 }, (_, i) => ({
+      kind: 'note', id: `n${i}`, clientId: '', date: '', reason: 'integrity_failed', reviewable: false,
+    }));
+    emit('export:done', { error: '', path: '/home/me/practice.zip', withheld });
+    await screen.findByTestId('export-withheld');
+    expect(screen.getAllByTestId('withheld-item')).toHaveLength(20);
+    expect(screen.getByText('…and 25 more of the same kind.')).toBeTruthy();
+  });
+
+  it('Choose file… fills the path from the save dialog; typing stays possible', async () => {
+    api.exportChooseFile.mockResolvedValueOnce('/home/me/Documents/asha.zip.age').mockResolvedValueOnce('')
+      .mockRejectedValueOnce('invalid: no file dialog here: type the full path');
+    render(ExportWizard, { onclose: () => {} });
+    await fireEvent.click(screen.getByLabelText('The whole practice'));
+    await fireEvent.click(screen.getByLabelText('With a passphrase'));
+    const path = screen.getByTestId('export-path') as HTMLInputElement;
+    await eventually(() => expect(path.value).toMatch(/\.zip\.age$/));
+    const suggested = path.value;
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose file…' }));
+    await eventually(() => expect(path.value).toBe('/home/me/Documents/asha.zip.age'));
+    expect(api.exportChooseFile).toHaveBeenCalledWith({ suggestedName: suggested, encrypted: true });
+    // Cancelled: the path stays.
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose file…' }));
+    await eventually(() => expect(api.exportChooseFile).toHaveBeenCalledTimes(2));
+    expect(path.value).toBe('/home/me/Documents/asha.zip.age');
+    // No dialog on this machine: said so, and the typed path still works.
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose file…' }));
+    expect(await screen.findByText('No file dialog here: type the full path')).toBeTruthy();
+    await fireEvent.input(path, { target: { value: '/tmp/typed.zip.age' } });
+    expect(path.value).toBe('/tmp/typed.zip.age');
   });
 
   it('cancel calls ExportCancel and reports the cancellation', async () => {
@@ -190,6 +241,25 @@ describe('Export wizard destination', () => {
     await eventually(() => expect(path.value).toMatch(/\.zip\.age$/));
     await fireEvent.click(screen.getByLabelText('None (a plain zip file)'));
     await eventually(() => expect(path.value).toMatch(/\.zip$/));
+  });
+});
+
+describe('Import: Choose file…', () => {
+  it('fills the path from the open dialog, then the preview uses it', async () => {
+    api.importChooseFile.mockResolvedValue('/home/me/Downloads/bundle.zip');
+    api.importPreview.mockResolvedValue({
+      bundleId: 'b1', scope: 'client', exportedAt: '', appVersion: '1', encrypted: false,
+      clients: [{ id: 'c1', name: 'Asha Rao', status: 'exists', reason: '', notes: 1, addenda: 0 }],
+      notes: 1, addenda: 0, signed: 1, withheld: [], imported: false, notice: '',
+    });
+    render(ImportDialog, { onclose: () => {} });
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose file…' }));
+    const path = screen.getByTestId('import-path') as HTMLInputElement;
+    await eventually(() => expect(path.value).toBe('/home/me/Downloads/bundle.zip'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Check bundle' }));
+    expect(await screen.findByText('Already here: not added')).toBeTruthy();
+    expect(api.importPreview).toHaveBeenCalledWith({ path: '/home/me/Downloads/bundle.zip', passphrase: '', identity: '' });
+    expect(screen.getByRole('button', { name: 'Import 0 clients' }).hasAttribute('disabled')).toBe(true);
   });
 });
 

@@ -1,5 +1,12 @@
-// DTOs of the clinical record (clients, notes, search), as documented at the top of
-// app/clients.go, app/notes.go and app/search.go. Field names are the Go json tags.
+// DTOs of the clinical record (clients, notes, summaries, sessions, search), as
+// documented at the top of app/clients.go, app/notes.go, app/sessions.go and
+// app/search.go. Field names are the Go json tags. The summary and sessions wrappers
+// live here too.
+
+import * as App from '../../wailsjs/go/app/App';
+import type { Booking } from './scheduling';
+
+type Arg<F extends (...args: never[]) => unknown> = Parameters<F>[0];
 
 export type ClientStatus = 'active' | 'discharged';
 
@@ -83,6 +90,8 @@ export interface NoteListItem {
   sessionDate: string;
   status: NoteStatus;
   updatedAt: string;
+  /** The booking this note records; "" when not linked. */
+  bookingId: string;
   damaged: boolean;
 }
 
@@ -186,4 +195,67 @@ export interface SearchHit {
   /** [start, end) UTF-8 byte ranges in snippet. */
   highlights: [number, number][];
   titleHighlights: [number, number][];
+}
+
+export type SummaryStatus = 'draft' | 'ready' | 'shared';
+
+/** The client-facing summary of a session note. */
+export interface Summary {
+  id: string;
+  noteId: string;
+  clientId: string;
+  rev: number;
+  plan: string;
+  homework: string;
+  nextSession: string;
+  status: SummaryStatus;
+  updatedAt: string;
+}
+
+export interface SummarySave {
+  noteId: string;
+  rev: number;
+  plan: string;
+  homework: string;
+  nextSession: string;
+}
+
+export interface SummaryStep {
+  noteId: string;
+  rev: number;
+}
+
+/** Creates the note's summary pre-filled from its plan, or returns the one that exists. */
+export function summaryDerive(noteId: string): Promise<Summary> {
+  return App.SummaryDerive(noteId) as Promise<Summary>;
+}
+
+/** Rejects with "not_found: …" while the note has no summary. */
+export function summaryGet(noteId: string): Promise<Summary> {
+  return App.SummaryGet(noteId) as Promise<Summary>;
+}
+
+/** Replaces the content; a ready summary goes back to draft. */
+export function summarySave(s: SummarySave): Promise<Summary> {
+  return App.SummarySave(s as Arg<typeof App.SummarySave>) as Promise<Summary>;
+}
+
+export function summaryMarkReady(s: SummaryStep): Promise<Summary> {
+  return App.SummaryMarkReady(s as Arg<typeof App.SummaryMarkReady>) as Promise<Summary>;
+}
+
+/** Rejects with "consent_required: consent required: summary-sharing" without the client's consent. */
+export function summaryShare(s: SummaryStep): Promise<Summary> {
+  return App.SummaryShare(s as Arg<typeof App.SummaryShare>) as Promise<Summary>;
+}
+
+/** One client's bookings, latest first; times are shown in zone. */
+export interface ClientSessions {
+  zone: string;
+  bookings: Booking[];
+  unreadable: string[];
+}
+
+export function sessionsForClient(clientId: string): Promise<ClientSessions> {
+  return App.SessionsForClient(clientId) as Promise<ClientSessions>;
 }

@@ -81,10 +81,35 @@ export interface ExportProgress {
   total: number;
 }
 
+export type WithheldKind = 'psychotherapy_note' | 'note' | 'client' | 'consent_history' | 'booking' | 'profile';
+export type WithheldReason = 'excluded_by_choice' | 'integrity_failed' | 'client_unreadable' | 'not_recorded';
+
+/** One item a finished export left out: ids, a date and codes only. */
+export interface WithheldItem {
+  kind: WithheldKind;
+  /** "" for the profile. */
+  id: string;
+  /** "" when unknown. */
+  clientId: string;
+  /** A note's session date (YYYY-MM-DD); "" otherwise. */
+  date: string;
+  reason: WithheldReason;
+  /** True when the law gives the right to apply to the Mental Health Review Board. */
+  reviewable: boolean;
+}
+
 /** Payload of "export:done": error is "" on success, "cancelled" after ExportCancel. */
 export interface ExportDone {
   error: string;
   path: string;
+  /** What a finished export left out, item by item; empty otherwise. */
+  withheld: WithheldItem[];
+}
+
+export interface ExportChoose {
+  suggestedName: string;
+  /** Filter the dialog to *.age rather than *.zip. */
+  encrypted: boolean;
 }
 
 /** Starts the export in the background; progress arrives as export:* events. */
@@ -108,4 +133,14 @@ export function importPreview(req: ImportRequest): Promise<ImportReport> {
 
 export function importRun(req: ImportRequest): Promise<ImportReport> {
   return App.ImportRun(req as Arg<typeof App.ImportRun>) as Promise<ImportReport>;
+}
+
+/** The native save dialog for the export's destination; "" when the user cancels. */
+export function exportChooseFile(req: ExportChoose): Promise<string> {
+  return App.ExportChooseFile(req as Arg<typeof App.ExportChooseFile>);
+}
+
+/** The native open dialog for a bundle; "" when the user cancels. */
+export function importChooseFile(): Promise<string> {
+  return App.ImportChooseFile();
 }

@@ -4,7 +4,8 @@ import { onLockClear } from './sensitive';
 
 export type ClinicalView =
   | { kind: 'list' }
-  | { kind: 'client'; clientId: string }
+  /** consent: a purpose to open the Consents section at (a refusal sent the user there). */
+  | { kind: 'client'; clientId: string; consent?: string }
   | { kind: 'note'; clientId: string; noteId: string };
 
 export const clinical = $state<{ view: ClinicalView }>({ view: { kind: 'list' } });
