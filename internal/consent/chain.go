@@ -201,6 +201,9 @@ func (c *Chain) Relink(rows []Row) ([]Row, Head) {
 	for i := range out {
 		out[i].Seq = int64(i + 1)
 		out[i].PrevMAC = bytes.Clone(prev)
+		if out[i].PrevMAC == nil {
+			out[i].PrevMAC = []byte{} // the first event: empty, as Append writes it (the column is NOT NULL)
+		}
 		out[i].MAC = c.Link(prev, out[i])
 		prev = out[i].MAC
 	}
