@@ -88,22 +88,25 @@ type Store interface {
 // Config builds a Service.
 type Config struct {
 	Store Store
-	Keys  func() (Sealer, error)
-	Now   func() time.Time
-	Actor string
+	// Contact writes contact-only erasures (EraseContact); nil refuses them.
+	Contact ContactStore
+	Keys    func() (Sealer, error)
+	Now     func() time.Time
+	Actor   string
 }
 
 // Service is the erasure engine.
 type Service struct {
-	store Store
-	keys  func() (Sealer, error)
-	now   func() time.Time
-	actor string
+	store   Store
+	contact ContactStore
+	keys    func() (Sealer, error)
+	now     func() time.Time
+	actor   string
 }
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor}
+	s := &Service{store: c.Store, contact: c.Contact, keys: c.Keys, now: c.Now, actor: c.Actor}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -209,7 +212,7 @@ func (s *Service) Erase(ctx context.Context, in EraseInput) (Certificate, error)
 		if err != nil {
 			return Certificate{}, sealErr(err)
 		}
-		stripped, changed, err := stripHistory(plain)
+		stripped, changed, err := stripHistory(plain, ErasableClientColumns)
 		clear(plain)
 		if err != nil {
 			return Certificate{}, sealErr(err)
@@ -322,8 +325,8 @@ func isErasable(col string) bool {
 	return false
 }
 
-// stripHistory removes erasable fields from a history row's previous values.
-func stripHistory(plain []byte) ([]byte, bool, error) {
+// stripHistory removes the fields cols from a history row's previous values.
+func stripHistory(plain []byte, cols []string) ([]byte, bool, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(plain, &doc); err != nil {
 		return nil, false, err
@@ -334,7 +337,7 @@ func stripHistory(plain []byte) ([]byte, bool, error) {
 		if err := json.Unmarshal(raw, &values); err != nil {
 			return nil, false, err
 		}
-		for _, c := range ErasableClientColumns {
+		for _, c := range cols {
 			if _, ok := values[c]; ok {
 				delete(values, c)
 				changed = true

@@ -31,12 +31,12 @@ func TestCertificateHashAndText(t *testing.T) {
 
 func TestStripHistory(t *testing.T) {
 	in := `{"client":"c","rev":1,"values":{"email":"a@b.in","phone":"+91","name":"Old Name"}}`
-	out, changed, err := stripHistory([]byte(in))
+	out, changed, err := stripHistory([]byte(in), ErasableClientColumns)
 	if err != nil || !changed || strings.Contains(string(out), "a@b.in") || strings.Contains(string(out), "+91") ||
 		!strings.Contains(string(out), "Old Name") || !strings.Contains(string(out), `"client":"c"`) {
 		t.Fatalf("strip = %s %v %v", out, changed, err)
 	}
-	if _, changed, _ := stripHistory([]byte(`{"client":"c","rev":1,"status":"active"}`)); changed {
+	if _, changed, _ := stripHistory([]byte(`{"client":"c","rev":1,"status":"active"}`), ErasableClientColumns); changed {
 		t.Fatal("a status-only history row reported a change")
 	}
 }

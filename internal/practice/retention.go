@@ -2,18 +2,33 @@ package practice
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/audit"
+	"github.com/calmally/practice/internal/consent"
+	"github.com/calmally/practice/internal/erasure"
+	"github.com/calmally/practice/internal/ids"
 	"github.com/calmally/practice/internal/logging"
 	"github.com/calmally/practice/internal/retention"
 	"github.com/calmally/practice/internal/store"
 )
+
+// Retention runs (internal/retention decides what is due): a dry run lists
+// what would go on a date and why; a real run deletes it — a client's whole
+// record 7 years after the last interaction (store.PurgeClient, under a
+// 'retention' purge authorization), a discharged client's contact details
+// 30 days after discharge (the erasure engine's contact-only option), rotated
+// log files and run-log rows after 2 years — one transaction per client, each
+// audited by id. Then the WAL is checkpointed, and the file is vacuumed when
+// more than a tenth of it is free pages. A run is logged (retention_runs)
+// with its report: ids and codes only.
 
 // Outcomes of a retention run, per item (codes only).
 const (
@@ -21,28 +36,84 @@ const (
 	RetentionDeleted     = "deleted"
 	RetentionHeld        = "held"
 	RetentionKept        = "kept"
-	// Health information of signed notes cannot be deleted yet: the
-	// signed-note triggers (0008) let only a minor purge through, and a
-	// 'retention' purge authorization scope needs a migration. Until then a
-	// run deletes nothing of the client's and says so.
-	RetentionDeferredSigned = "deferred:needs_retention_purge_authorization"
-	// Contact-only erasure (phone, email, emergency contact re-sealed
-	// empty, history stripped) is not wired to the erasure engine yet,
-	// whose Erase removes every erasable field.
-	RetentionDeferredContact = "deferred:contact_erasure_not_wired"
+	// RetentionSkipped: the client was held, or had a new interaction,
+	// between the plan and the deletion; nothing of it was deleted.
+	RetentionSkipped = "skipped"
+	RetentionFailed  = "failed"
 )
+
+// vacuumFreeShare is the share of free pages above which a run rewrites the
+// file (VACUUM): below it, the free pages are reused by later writes, and
+// secure_delete has already zeroed them.
+const vacuumFreeShare = 0.10
+
+// RetentionRemoved is what a real run removed for one item: a table, the
+// ids of its rows deleted or changed, and for a contact-only erasure the
+// columns wiped.
+type RetentionRemoved struct {
+	Table   string   `json:"table"`
+	IDs     []string `json:"ids"`
+	Columns []string `json:"columns,omitempty"`
+}
 
 // RetentionResult is one item of a plan with what the run did with it.
 type RetentionResult struct {
 	retention.Item
-	Outcome string `json:"outcome"`
+	Outcome string             `json:"outcome"`
+	Error   string             `json:"error,omitempty"` // "code: message" of a skipped or failed item
+	Removed []RetentionRemoved `json:"removed,omitempty"`
 }
 
 // RetentionReport is what a retention run (or dry run) found and did.
 type RetentionReport struct {
-	AsOf    time.Time         `json:"asOf"`
-	DryRun  bool              `json:"dryRun"`
-	Results []RetentionResult `json:"results"`
+	ID       string            `json:"id,omitempty"` // the run's id (real runs)
+	AsOf     time.Time         `json:"asOf"`
+	RanAt    time.Time         `json:"ranAt"`
+	DryRun   bool              `json:"dryRun"`
+	Trigger  string            `json:"trigger,omitempty"`
+	Results  []RetentionResult `json:"results"`
+	Deleted  int               `json:"deleted"`
+	Held     int               `json:"held"`
+	Failed   int               `json:"failed"` // skipped and failed items
+	Vacuumed bool              `json:"vacuumed"`
+	// Holds are the legal holds in place when the plan was made.
+	Holds []LegalHold `json:"holds"`
+}
+
+func (p *Practice) retentionStore() *store.RetentionStore {
+	return store.NewRetentionStore(p.db, p.AuditChain, p.consentChain)
+}
+
+// consentChain is the consent ledger's MAC chain (for re-chaining after a
+// client's events are deleted).
+func (p *Practice) consentChain() (*consent.Chain, error) {
+	k, err := p.Keys()
+	if err != nil {
+		return nil, err
+	}
+	key := k.Subkey(consent.SubkeyPurpose)
+	if len(key) == 0 {
+		return nil, errLocked
+	}
+	defer clear(key)
+	return consent.NewChain(key), nil
+}
+
+// contactErasure is the erasure engine with its contact-only option wired.
+func (p *Practice) contactErasure() *erasure.Service {
+	return erasure.NewService(erasure.Config{
+		Store:   store.NewErasureStore(p.db, p.AuditChain, p.consentChain),
+		Contact: p.retentionStore(),
+		Keys: func() (erasure.Sealer, error) {
+			k, err := p.Keys()
+			if err != nil {
+				return nil, err
+			}
+			return k, nil
+		},
+		Now:   p.Now,
+		Actor: p.opts.Actor,
+	})
 }
 
 // retentionLogFiles lists the rotated log files (calmally.log.N) of the data
@@ -63,73 +134,246 @@ func (p *Practice) retentionLogFiles() ([]retention.LogFile, error) {
 	return out, nil
 }
 
-// RetentionPlan is the dry-run report for asOf: what would go then and why.
+// RetentionPlan is the dry-run report for asOf: what would go then, why, and
+// which holds keep what. It deletes nothing and reads no sealed column, but
+// it is about clients, so it needs the vault unlocked like every view.
 func (p *Practice) RetentionPlan(ctx context.Context, asOf time.Time) (RetentionReport, error) {
-	return p.retention(ctx, asOf, true)
-}
-
-// RetentionRun deletes what is due on asOf and audits it by id; what cannot
-// be deleted yet is reported with a deferred code.
-func (p *Practice) RetentionRun(ctx context.Context, asOf time.Time) (RetentionReport, error) {
-	return p.retention(ctx, asOf, false)
-}
-
-func (p *Practice) retention(ctx context.Context, asOf time.Time, dry bool) (RetentionReport, error) {
-	st := store.NewRetentionStore(p.db, p.AuditChain)
-	f, err := st.Facts(ctx)
+	if _, err := p.Keys(); err != nil {
+		return RetentionReport{}, err
+	}
+	rep, _, err := p.retentionPlan(ctx, asOf)
 	if err != nil {
-		return RetentionReport{}, err
+		return rep, err
 	}
-	if f.LogFiles, err = p.retentionLogFiles(); err != nil {
-		return RetentionReport{}, err
-	}
-	rep := RetentionReport{AsOf: asOf.UTC(), DryRun: dry, Results: []RetentionResult{}}
-	var entries []audit.Entry
-	counts := map[string]int{}
-	for _, it := range retention.Plan(f, asOf) {
-		r := RetentionResult{Item: it}
-		switch {
-		case it.Action == retention.ActionHeld:
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		switch r.Action {
+		case retention.ActionHeld:
 			r.Outcome = RetentionHeld
-		case it.Action == retention.ActionKept:
+			rep.Held++
+		case retention.ActionKept:
 			r.Outcome = RetentionKept
-		case dry:
+		default:
 			r.Outcome = RetentionWouldDelete
-		case it.Category == retention.CategoryHealth:
-			r.Outcome = RetentionDeferredSigned
-		case it.Category == retention.CategoryContact:
-			r.Outcome = RetentionDeferredContact
-		case it.Category == retention.CategoryUsage && it.Rule == retention.RuleUsageLog2Years:
-			if err := os.Remove(filepath.Join(p.DataDir(), it.Ref)); err != nil && !os.IsNotExist(err) {
-				return rep, fmt.Errorf("retention: delete log file: %w", err)
-			}
-			r.Outcome = RetentionDeleted
-			e, err := audit.Event{Action: audit.ActionRetentionPurge, RecordType: "log_file",
-				Detail: audit.D("rule", it.Rule, "file", it.Ref)}.Entry(p.Now(), p.opts.Actor)
-			if err != nil {
-				return rep, err
-			}
-			entries = append(entries, e)
-		}
-		counts[strings.SplitN(r.Outcome, ":", 2)[0]]++
-		rep.Results = append(rep.Results, r)
-	}
-	if dry {
-		return rep, nil
-	}
-	e, err := audit.Event{Action: audit.ActionRetentionPurge, Detail: audit.D("run", "as_of_"+asOf.UTC().Format("20060102"),
-		"deleted", strconv.Itoa(counts[RetentionDeleted]), "held", strconv.Itoa(counts[RetentionHeld]),
-		"deferred", strconv.Itoa(counts["deferred"]))}.Entry(p.Now(), p.opts.Actor)
-	if err != nil {
-		return rep, err
-	}
-	if err := st.Record(ctx, append(entries, e)); err != nil {
-		return rep, err
-	}
-	if counts[RetentionDeleted] > 0 {
-		if err := p.db.Checkpoint(ctx); err != nil {
-			return rep, fmt.Errorf("retention: checkpoint: %w", err)
 		}
 	}
 	return rep, nil
+}
+
+func (p *Practice) retentionPlan(ctx context.Context, asOf time.Time) (RetentionReport, retention.Facts, error) {
+	st := p.retentionStore()
+	f, err := st.Facts(ctx)
+	if err != nil {
+		return RetentionReport{}, f, err
+	}
+	if f.LogFiles, err = p.retentionLogFiles(); err != nil {
+		return RetentionReport{}, f, err
+	}
+	holds, err := p.LegalHolds(ctx, "", true)
+	if err != nil {
+		return RetentionReport{}, f, err
+	}
+	rep := RetentionReport{AsOf: asOf.UTC(), RanAt: p.Now(), DryRun: true, Results: []RetentionResult{}, Holds: holds}
+	for _, it := range retention.Plan(f, asOf) {
+		rep.Results = append(rep.Results, RetentionResult{Item: it})
+	}
+	return rep, f, nil
+}
+
+// RetentionRun deletes what is due on asOf (not after now: a run never
+// deletes ahead of time), audits it by id, logs the run and returns its
+// report. Items that fail are reported and the rest carry on.
+func (p *Practice) RetentionRun(ctx context.Context, asOf time.Time, trigger Trigger) (RetentionReport, error) {
+	if _, err := p.Keys(); err != nil {
+		return RetentionReport{}, err
+	}
+	if asOf.After(p.Now()) {
+		return RetentionReport{}, apperr.New(apperr.Invalid,
+			"as-of: a real run cannot be dated after now (it would delete data before it is due); use a dry run to look ahead")
+	}
+	p.bk.mu.Lock() // no backup snapshot or other run meanwhile (the run may VACUUM)
+	defer p.bk.mu.Unlock()
+	rep, _, err := p.retentionPlan(ctx, asOf)
+	if err != nil {
+		return rep, err
+	}
+	rep.DryRun, rep.Trigger, rep.ID = false, string(trigger), ids.New(p.Now())
+	var logEntries []audit.Entry
+	var expiredRuns []string
+	rowsGone := false
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		switch {
+		case r.Action == retention.ActionHeld:
+			r.Outcome = RetentionHeld
+			rep.Held++
+			continue
+		case r.Action == retention.ActionKept:
+			r.Outcome = RetentionKept
+			continue
+		}
+		var err error
+		switch {
+		case r.Category == retention.CategoryHealth:
+			err = p.retentionPurgeClient(ctx, r, asOf)
+		case r.Category == retention.CategoryContact:
+			err = p.retentionEraseContact(ctx, r)
+		case r.Rule == retention.RuleUsageLog2Years:
+			var e audit.Entry
+			if e, err = p.retentionDeleteLog(r); err == nil {
+				logEntries = append(logEntries, e)
+			}
+		case r.Rule == retention.RuleUsageRunLog2Years:
+			expiredRuns = append(expiredRuns, r.Ref)
+			r.Removed = []RetentionRemoved{{Table: "retention_runs", IDs: []string{r.Ref}}}
+		default:
+			err = fmt.Errorf("retention: no deletion for rule %s", r.Rule)
+		}
+		switch {
+		case err == nil:
+			r.Outcome = RetentionDeleted
+			rep.Deleted++
+			rowsGone = rowsGone || r.Category != retention.CategoryUsage
+		case apperr.CodeOf(err) == apperr.Conflict:
+			r.Outcome, r.Error = RetentionSkipped, apperr.CodeOf(err)+": "+apperr.MessageOf(err)
+			rep.Failed++
+		default:
+			if apperr.CodeOf(err) == apperr.Locked {
+				return rep, err // locked mid-run: stop, nothing half-done (each item is one transaction)
+			}
+			p.log.Error("retention item failed", "rule", r.Rule, "err", err)
+			r.Outcome, r.Error = RetentionFailed, apperr.CodeOf(err)+": "+apperr.MessageOf(err)
+			rep.Failed++
+		}
+	}
+	st := p.retentionStore()
+	if err := st.Record(ctx, logEntries); err != nil {
+		return rep, err
+	}
+	if rowsGone || len(expiredRuns) > 0 {
+		if err := p.db.Checkpoint(ctx); err != nil {
+			return rep, fmt.Errorf("retention: checkpoint: %w", err)
+		}
+		if rep.Vacuumed, err = p.vacuumIfWorthIt(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, p.logRetentionRun(ctx, st, &rep, expiredRuns)
+}
+
+func (p *Practice) logRetentionRun(ctx context.Context, st *store.RetentionStore, rep *RetentionReport, expired []string) error {
+	body, err := json.Marshal(rep)
+	if err != nil {
+		return fmt.Errorf("retention: encode report: %w", err)
+	}
+	result := "ok"
+	if rep.Failed > 0 {
+		result = "failed"
+	}
+	vac := "0"
+	if rep.Vacuumed {
+		vac = "1"
+	}
+	e, err := audit.Event{Action: audit.ActionRetentionPurge, RecordType: "retention_run", RecordID: rep.ID,
+		Detail: audit.D("as_of", rep.AsOf.Format("20060102"), "trigger", rep.Trigger, "result", result,
+			"deleted", strconv.Itoa(rep.Deleted), "held", strconv.Itoa(rep.Held), "failed", strconv.Itoa(rep.Failed),
+			"vacuumed", vac)}.Entry(p.Now(), p.opts.Actor)
+	if err != nil {
+		return err
+	}
+	row := store.RetentionRunRow{ID: rep.ID, At: rep.RanAt, AsOf: rep.AsOf, Trigger: rep.Trigger, Result: result,
+		Deleted: rep.Deleted, Held: rep.Held, Failed: rep.Failed, Vacuumed: rep.Vacuumed, Report: body}
+	if err := st.InsertRun(ctx, row, expired, e); err != nil {
+		return err
+	}
+	if len(expired) > 0 {
+		// The deleted run rows' pages: out of the WAL too.
+		return p.db.Checkpoint(ctx)
+	}
+	return nil
+}
+
+// retentionPurgeClient deletes a client's whole record (health information
+// due) and drops it from the search index.
+func (p *Practice) retentionPurgeClient(ctx context.Context, r *RetentionResult, asOf time.Time) error {
+	in := store.RetentionPurgeInput{ClientID: r.ClientID, Basis: r.Basis, AsOf: asOf}
+	purged, err := p.retentionStore().PurgeClient(ctx, in, func(got store.RetentionPurged) ([]audit.Entry, error) {
+		d := audit.D("rule", r.Rule, "basis", r.Basis.Format("20060102"))
+		for _, t := range got.Tables {
+			if t.Table != "clients" {
+				d = d.With(t.Table, strconv.Itoa(len(t.IDs)))
+			}
+		}
+		now := p.Now()
+		e, err := audit.Event{Action: audit.ActionRetentionPurge, RecordType: "client", RecordID: r.ClientID, Detail: d}.Entry(now, p.opts.Actor)
+		if err != nil {
+			return nil, err
+		}
+		out := []audit.Entry{e}
+		for _, id := range got.IDs("notes") {
+			e, err := audit.Event{Action: audit.ActionRetentionPurge, RecordType: "note", RecordID: id,
+				Detail: audit.D("rule", r.Rule, "client", r.ClientID)}.Entry(now, p.opts.Actor)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return err
+	}
+	ix := p.searchIndex().ix
+	ix.Delete(r.ClientID)
+	for _, id := range purged.IDs("notes") {
+		ix.Delete(id)
+	}
+	for _, t := range purged.Tables {
+		r.Removed = append(r.Removed, RetentionRemoved{Table: t.Table, IDs: t.IDs})
+	}
+	return nil
+}
+
+// retentionEraseContact wipes a discharged client's contact details and
+// brings the search index up to date.
+func (p *Practice) retentionEraseContact(ctx context.Context, r *RetentionResult) error {
+	res, err := p.contactErasure().EraseContact(ctx, erasure.ContactInput{ClientID: r.ClientID, Rule: r.Rule})
+	if err != nil {
+		return err
+	}
+	r.Removed = []RetentionRemoved{{Table: "clients", IDs: []string{r.ClientID}, Columns: res.Columns}}
+	if len(res.HistoryIDs) > 0 {
+		r.Removed = append(r.Removed, RetentionRemoved{Table: "client_history", IDs: res.HistoryIDs, Columns: res.Columns})
+	}
+	if cl, err := p.clientsService(nil).Get(ctx, r.ClientID); err == nil {
+		p.searchIndex().ix.Put(clientDoc(cl))
+	}
+	return nil
+}
+
+// retentionDeleteLog removes a rotated log file and returns its audit entry.
+func (p *Practice) retentionDeleteLog(r *RetentionResult) (audit.Entry, error) {
+	if err := os.Remove(filepath.Join(p.DataDir(), r.Ref)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return audit.Entry{}, fmt.Errorf("retention: delete log file: %w", err)
+	}
+	r.Removed = []RetentionRemoved{{Table: "log_file", IDs: []string{r.Ref}}}
+	return audit.Event{Action: audit.ActionRetentionPurge, RecordType: "log_file",
+		Detail: audit.D("rule", r.Rule, "file", r.Ref)}.Entry(p.Now(), p.opts.Actor)
+}
+
+// vacuumIfWorthIt rewrites the database file when more than vacuumFreeShare
+// of its pages are free, and reports whether it did.
+func (p *Practice) vacuumIfWorthIt(ctx context.Context) (bool, error) {
+	pages, free, err := p.db.FileSpace(ctx)
+	if err != nil {
+		return false, err
+	}
+	if pages == 0 || float64(free)/float64(pages) <= vacuumFreeShare {
+		return false, nil
+	}
+	if err := p.db.Vacuum(ctx); err != nil {
+		return false, fmt.Errorf("retention: %w", err)
+	}
+	p.log.Info("retention vacuumed the database", "pages_before", pages, "free_before", free)
+	return true, nil
 }

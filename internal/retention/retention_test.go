@@ -92,3 +92,84 @@ func TestPlanUsage(t *testing.T) {
 		t.Fatalf("day before 2 years: %+v", items)
 	}
 }
+
+func TestPlanHoldsInOrder(t *testing.T) {
+	created := ts("2017-01-10T10:00:00Z")
+	asOf := ts("2030-01-01T00:00:00Z")
+	base := ClientFacts{ClientID: "a", CreatedAt: created}
+	tests := []struct {
+		name string
+		mod  func(*ClientFacts)
+		want string
+	}{
+		{"none", func(*ClientFacts) {}, ""},
+		{"legal hold", func(c *ClientFacts) { c.LegalHold = true }, HoldLegal},
+		{"legal hold before an open request", func(c *ClientFacts) { c.LegalHold, c.OpenRightsRequest = true, true }, HoldLegal},
+		{"open request before an erasure hold", func(c *ClientFacts) {
+			c.OpenRightsRequest, c.ErasureHoldUntil = true, ts("2031-01-01T00:00:00Z")
+		}, HoldOpenRightsRequest},
+		{"erasure hold until its end", func(c *ClientFacts) { c.ErasureHoldUntil = ts("2030-01-01T00:00:01Z") }, HoldErasure},
+		{"erasure hold ended at asOf", func(c *ClientFacts) { c.ErasureHoldUntil = asOf }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base
+			tt.mod(&c)
+			items := Plan(Facts{Clients: []ClientFacts{c}}, asOf)
+			if len(items) != 1 || items[0].Hold != tt.want || (items[0].Action == ActionHeld) != (tt.want != "") {
+				t.Fatalf("got %+v, want hold %q", items, tt.want)
+			}
+			if !items[0].Basis.Equal(created) {
+				t.Fatalf("basis %s", items[0].Basis)
+			}
+		})
+	}
+}
+
+func TestPlanContactOncePerDischarge(t *testing.T) {
+	disc := ts("2024-01-31T10:00:00Z")
+	c := ClientFacts{ClientID: "b", CreatedAt: disc, Discharged: true, DischargedAt: disc}
+	asOf := ts("2024-06-01T00:00:00Z")
+	if items := Plan(Facts{Clients: []ClientFacts{c}}, asOf); len(items) != 1 || !items[0].Basis.Equal(disc) {
+		t.Fatalf("before the wipe: %+v", items)
+	}
+	c.ContactErasedAt = ts("2024-03-01T10:00:00Z")
+	if items := Plan(Facts{Clients: []ClientFacts{c}}, asOf); len(items) != 0 {
+		t.Fatalf("after the wipe: %+v", items)
+	}
+	// Reopened and discharged again: a new 30-day clock.
+	c.DischargedAt = ts("2024-05-01T10:00:00Z")
+	if items := Plan(Facts{Clients: []ClientFacts{c}}, ts("2024-05-31T09:59:59Z")); len(items) != 0 {
+		t.Fatalf("before the new clock ends: %+v", items)
+	}
+	if items := Plan(Facts{Clients: []ClientFacts{c}}, ts("2024-05-31T10:00:00Z")); len(items) != 1 || items[0].Category != CategoryContact {
+		t.Fatalf("at the new clock's end: %+v", items)
+	}
+}
+
+func TestPlanRunLog(t *testing.T) {
+	f := Facts{Runs: []RunRecord{{ID: "r1", At: ts("2022-05-01T00:00:00Z")}, {ID: "r2", At: ts("2023-05-01T00:00:00Z")}}}
+	if items := Plan(f, ts("2024-04-30T23:59:59Z")); len(items) != 0 {
+		t.Fatalf("day before 2 years: %+v", items)
+	}
+	items := Plan(f, ts("2024-05-01T00:00:00Z"))
+	if len(items) != 1 || items[0].Ref != "r1" || items[0].Rule != RuleUsageRunLog2Years || items[0].Action != ActionDelete {
+		t.Fatalf("at 2 years: %+v", items)
+	}
+}
+
+func TestReasonCodes(t *testing.T) {
+	for _, r := range HoldReasons {
+		if !ValidHoldReason(r) || ValidReleaseReason(r) {
+			t.Errorf("hold reason %q", r)
+		}
+	}
+	for _, r := range ReleaseReasons {
+		if !ValidReleaseReason(r) || ValidHoldReason(r) {
+			t.Errorf("release reason %q", r)
+		}
+	}
+	if ValidHoldReason("") || ValidHoldReason("Litigation") {
+		t.Error("invalid reasons accepted")
+	}
+}
