@@ -52,6 +52,36 @@ func (s Schedule) Due(last, now time.Time, zone *time.Location) bool {
 	return false
 }
 
+// DueAt is Due with a time of day, minute minutes after midnight in zone
+// (minute < 0: any time, as Due). A scheduled backup is due once the last
+// successful one is older than the most recent scheduled moment: today at
+// that time once it has passed, else yesterday's (weekly: six days before
+// that). So a laptop that was closed at the time backs up when next opened,
+// and one opened early waits for the time. Never backed up: due at once.
+func (s Schedule) DueAt(last, now time.Time, zone *time.Location, minute int) bool {
+	if minute < 0 || minute >= 24*60 {
+		return s.Due(last, now, zone)
+	}
+	if s == Off || s == "" {
+		return false
+	}
+	if last.IsZero() {
+		return true
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
+	n := now.In(zone)
+	slot := time.Date(n.Year(), n.Month(), n.Day(), minute/60, minute%60, 0, 0, zone)
+	if n.Before(slot) {
+		slot = time.Date(n.Year(), n.Month(), n.Day()-1, minute/60, minute%60, 0, 0, zone)
+	}
+	if s == Weekly {
+		slot = time.Date(slot.Year(), slot.Month(), slot.Day()-6, minute/60, minute%60, 0, 0, zone)
+	}
+	return last.Before(slot)
+}
+
 // civilDays counts calendar days from a to b (negative when b is earlier),
 // ignoring the time of day and DST.
 func civilDays(a, b time.Time) int {

@@ -76,3 +76,56 @@ func TestParseSchedule(t *testing.T) {
 		}
 	}
 }
+
+func TestDueAt(t *testing.T) {
+	kol, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(z *time.Location, s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	const oneFifteen = 13*60 + 15
+	cases := []struct {
+		name   string
+		s      Schedule
+		last   string
+		now    string
+		zone   *time.Location
+		minute int
+		want   bool
+	}{
+		{"daily: never backed up, before the time", Daily, "", "2026-03-02 08:00", kol, oneFifteen, true},
+		{"daily: yesterday's done, today's time not yet", Daily, "2026-03-01 13:15", "2026-03-02 13:14", kol, oneFifteen, false},
+		{"daily: at today's time", Daily, "2026-03-01 13:15", "2026-03-02 13:15", kol, oneFifteen, true},
+		{"daily: done today after the time", Daily, "2026-03-02 13:20", "2026-03-02 23:59", kol, oneFifteen, false},
+		{"daily: missed yesterday (laptop closed), opened before today's time", Daily, "2026-02-28 13:15", "2026-03-02 08:00", kol, oneFifteen, true},
+		{"daily: done early this morning, before the time", Daily, "2026-03-02 07:00", "2026-03-02 12:00", kol, oneFifteen, false},
+		{"daily: across a month end", Daily, "2026-02-28 13:15", "2026-03-01 13:15", kol, oneFifteen, true},
+		{"daily: DST spring forward (02:30 does not exist)", Daily, "2026-03-07 02:30", "2026-03-08 03:30", ny, 2*60 + 30, true},
+		{"daily: DST fall back", Daily, "2026-10-31 13:15", "2026-11-01 13:14", ny, oneFifteen, false},
+		{"weekly: six days on", Weekly, "2026-03-02 13:15", "2026-03-08 23:00", kol, oneFifteen, false},
+		{"weekly: seven days on, at the time", Weekly, "2026-03-02 13:15", "2026-03-09 13:15", kol, oneFifteen, true},
+		{"off", Off, "", "2026-03-02 13:15", kol, oneFifteen, false},
+		{"any time: as Due", Daily, "2026-03-01 23:00", "2026-03-02 00:01", kol, -1, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var last time.Time
+			if c.last != "" {
+				last = at(c.zone, c.last)
+			}
+			if got := c.s.DueAt(last, at(c.zone, c.now), c.zone, c.minute); got != c.want {
+				t.Fatalf("DueAt = %v, want %v", got, c.want)
+			}
+		})
+	}
+}

@@ -60,6 +60,9 @@ type BackupSettings struct {
 	Schedule backup.Schedule // default daily
 	Keep     backup.Policy   // rotation; Zone is the practice's
 	Rev      int64           // send back unchanged when saving; 0: never saved
+	// AtMinute is the time of day of scheduled backups (minutes after
+	// midnight, practice zone); -1: the first time the app is open that day.
+	AtMinute int
 }
 
 // BackupResult describes a backup just written.
@@ -141,7 +144,7 @@ func (p *Practice) BackupSettings(ctx context.Context) (BackupSettings, error) {
 	}
 	r, err := p.backupStore().BackupSettings(ctx)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		return BackupSettings{Schedule: backup.Daily, Keep: backup.DefaultPolicy(practiceZone())}, nil
+		return BackupSettings{Schedule: backup.Daily, Keep: backup.DefaultPolicy(practiceZone()), AtMinute: p.backupAtMinute(ctx)}, nil
 	}
 	if err != nil {
 		return BackupSettings{}, err
@@ -156,6 +159,7 @@ func (p *Practice) BackupSettings(ctx context.Context) (BackupSettings, error) {
 		Schedule: backup.Schedule(r.Schedule),
 		Keep:     backup.Policy{Daily: r.KeepDaily, Weekly: r.KeepWeekly, Monthly: r.KeepMonthly, Zone: practiceZone()},
 		Rev:      r.Rev,
+		AtMinute: p.backupAtMinute(ctx),
 	}, nil
 }
 
@@ -173,6 +177,9 @@ func (p *Practice) SetBackupSettings(ctx context.Context, s BackupSettings) (Bac
 	if s.Keep.Daily < 1 || s.Keep.Daily > 366 || s.Keep.Weekly < 0 || s.Keep.Weekly > 520 || s.Keep.Monthly < 0 || s.Keep.Monthly > 1200 {
 		return BackupSettings{}, apperr.New(apperr.Invalid, "keep 1–366 daily, 0–520 weekly and 0–1200 monthly backups")
 	}
+	if s.AtMinute < -1 || s.AtMinute >= 24*60 {
+		return BackupSettings{}, apperr.New(apperr.Invalid, "the backup time must be a time of day (00:00–23:59) or any time")
+	}
 	if err := p.checkFolder(s.Folder); err != nil {
 		return BackupSettings{}, err
 	}
@@ -185,6 +192,9 @@ func (p *Practice) SetBackupSettings(ctx context.Context, s BackupSettings) (Bac
 		KeepWeekly: s.Keep.Weekly, KeepMonthly: s.Keep.Monthly, UpdatedAt: p.Now()}
 	e := p.auditEntry(audit.ActionEdit, "backup_settings", store.BackupSettingsID, audit.D("schedule", string(s.Schedule)))
 	if err := p.backupStore().SaveBackupSettings(ctx, row, s.Rev, e); err != nil {
+		return BackupSettings{}, err
+	}
+	if err := p.setBackupAtMinute(ctx, s.AtMinute); err != nil {
 		return BackupSettings{}, err
 	}
 	s.Rev = rev
@@ -781,7 +791,7 @@ func (p *Practice) BackupTick(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if !s.Schedule.Due(d.LastOK, p.Now(), s.Keep.Zone) {
+	if !s.Schedule.DueAt(d.LastOK, p.Now(), s.Keep.Zone, s.AtMinute) {
 		return false, nil
 	}
 	_, err = p.BackupNow(ctx, TriggerSchedule)
