@@ -24,7 +24,8 @@ package app
 //	ConsentStateDTO    {purpose, status: "granted"|"withdrawn"|"expired"|"never",
 //	                    event: ConsentEventDTO|null /* the deciding event, without evidence */,
 //	                    notice: ConsentNoticeDTO /* current, in the language of the deciding event or en */,
-//	                    notices: ConsentNoticeDTO[] /* current, every language */}
+//	                    notices: ConsentNoticeDTO[] /* current, every language */,
+//	                    renewalVersion: number /* 0, or the material notice version that replaced this consent's */}
 //	ConsentGrantDTO    {clientId, purpose, method: "checkbox"|"signature" (clinic), language: "en"|"hi",
 //	                    expiresAt: "" | RFC 3339, signedBy /* required for signature */, note}
 //	ConsentWithdrawDTO {clientId, purpose, channel: ""|"clinic"|"phone"|"email"|"written", note}
@@ -96,14 +97,15 @@ func (a *App) ConsentState(clientID string) ([]ConsentStateDTO, error) {
 	}
 	out := make([]ConsentStateDTO, 0, len(states))
 	for _, s := range states {
-		d := ConsentStateDTO{Purpose: string(s.Purpose), Status: string(s.Status), Notices: []ConsentNoticeDTO{}}
+		d := ConsentStateDTO{Purpose: string(s.Purpose), Status: string(s.Status), Notices: []ConsentNoticeDTO{},
+			RenewalVersion: s.RenewalVersion}
 		lang := "en"
 		if s.Event != nil {
 			e := eventDTO(*s.Event, consent.Evidence{})
 			d.Event, lang = &e, s.Event.NoticeLanguage
 		}
 		for _, l := range consent.Languages {
-			n, err := consent.CurrentNotice(s.Purpose, l)
+			n, err := svc.CurrentNotice(a.ctx, s.Purpose, l)
 			if err != nil {
 				return nil, a.uiError("consent state", err)
 			}
@@ -134,9 +136,14 @@ func (a *App) ConsentHistory(clientID string) ([]ConsentEventDTO, error) {
 	return out, nil
 }
 
-// ConsentNotice returns the current notice for a purpose in a language.
+// ConsentNotice returns the current notice for a purpose in a language
+// (a version the platform published since this build shipped counts).
 func (a *App) ConsentNotice(purpose, language string) (ConsentNoticeDTO, error) {
-	n, err := consent.CurrentNotice(consent.Purpose(purpose), language)
+	svc, err := a.consentService()
+	if err != nil {
+		return ConsentNoticeDTO{}, a.uiError("consent notice", err)
+	}
+	n, err := svc.CurrentNotice(a.ctx, consent.Purpose(purpose), language)
 	if err != nil {
 		return ConsentNoticeDTO{}, a.uiError("consent notice", err)
 	}

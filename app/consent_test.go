@@ -1,11 +1,15 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/calmally/practice/internal/sync/wire"
 )
 
 func TestConsentAndRightsMethods(t *testing.T) {
@@ -109,5 +113,57 @@ func TestRightsAccessIsFulfilledWithAnExport(t *testing.T) {
 	}
 	if st, err := os.Stat(out); err != nil || st.Size() == 0 {
 		t.Fatalf("bundle: %v", err)
+	}
+}
+
+func TestNoticeUpdatesShowPolicyChangesAndRenewals(t *testing.T) {
+	a := newClientTestApp(t)
+	c, err := a.ClientCreate(ClientInputDTO{Name: "Meera Iyer", DateOfBirth: "1988-07-14"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ConsentGrant(ConsentGrantDTO{ClientID: c.ID, Purpose: "reminders", Method: "checkbox"}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := a.NoticeUpdates(); err != nil || len(u.Policy) != 0 || len(u.Renewals) != 0 {
+		t.Fatalf("no updates yet: %+v %v", u, err)
+	}
+	p, err := a.practice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	for _, n := range []wire.NoticeVersion{
+		{ID: "0190a1b2-0000-7000-8000-000000000011", Kind: wire.NoticeConsent, Purpose: "reminders", Version: 2, Language: "en",
+			Text: "Reminders\nNow also by WhatsApp.", Summary: "WhatsApp added.", Material: true, PublishedAt: at},
+		{ID: "0190a1b2-0000-7000-8000-000000000012", Kind: wire.NoticePrivacyPolicy, Version: 5, Language: "en",
+			Text: "Privacy policy\nVersion 5.", Summary: "Backups are now kept in Mumbai.", Material: true, PublishedAt: at},
+	} {
+		if err := p.ReceiveNoticeVersion(context.Background(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, err := a.NoticeUpdates()
+	if err != nil || len(u.Policy) != 1 || u.Policy[0].Version != 5 || u.Policy[0].Summary != "Backups are now kept in Mumbai." ||
+		len(u.Renewals) != 1 || u.Renewals[0].ClientName != "Meera Iyer" || u.Renewals[0].CurrentVersion != 2 {
+		t.Fatalf("updates: %+v %v", u, err)
+	}
+	if n, err := a.ConsentNotice("reminders", "en"); err != nil || n.Version != 2 {
+		t.Fatalf("current reminders notice: %+v %v", n, err)
+	}
+	states, _ := a.ConsentState(c.ID)
+	for _, s := range states {
+		if (s.Purpose == "reminders") != (s.RenewalVersion == 2) {
+			t.Fatalf("state %s renewal %d", s.Purpose, s.RenewalVersion)
+		}
+	}
+	if err := a.NoticeAcknowledge(u.Policy[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := a.NoticeUpdates(); len(u.Policy) != 0 {
+		t.Fatalf("after acknowledging: %+v", u.Policy)
+	}
+	if err := a.NoticeAcknowledge("0190a1b2-0000-7000-8000-0000000000ff"); err == nil || !strings.HasPrefix(err.Error(), "not_found:") {
+		t.Fatalf("acknowledge unknown: %v", err)
 	}
 }

@@ -44,6 +44,9 @@ type ConsentStateDTO struct {
 	Event   *ConsentEventDTO   `json:"event"`
 	Notice  ConsentNoticeDTO   `json:"notice"`
 	Notices []ConsentNoticeDTO `json:"notices"`
+	// RenewalVersion, when not 0, is the material notice version that
+	// replaced the one this consent was given under: ask the client again.
+	RenewalVersion int `json:"renewalVersion"`
 }
 
 // ConsentGrantDTO records one consent.

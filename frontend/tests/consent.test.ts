@@ -29,8 +29,8 @@ function event(over: Partial<ConsentEvent> = {}): ConsentEvent {
   };
 }
 
-function state(purpose: string, status: ConsentState['status'], ev: ConsentEvent | null = null): ConsentState {
-  return { purpose, status, event: ev, notice: notice(purpose), notices: [notice(purpose), notice(purpose, 'hi')] };
+function state(purpose: string, status: ConsentState['status'], ev: ConsentEvent | null = null, renewalVersion = 0): ConsentState {
+  return { purpose, status, event: ev, notice: notice(purpose), notices: [notice(purpose), notice(purpose, 'hi')], renewalVersion };
 }
 
 describe('ConsentCapture', () => {
@@ -130,6 +130,17 @@ describe('ConsentsPanel', () => {
     expect(within(rows[1]).getByText('Never given')).toBeTruthy();
     expect(within(rows[1]).getByRole('button', { name: 'Grant: Online sessions' })).toBeTruthy();
     expect(within(rows[2]).getByText(/Withdrawn .* by phone/)).toBeTruthy();
+  });
+
+  it('a consent flagged for renewal says so and offers to ask again', async () => {
+    api.consentState.mockResolvedValue([state('health-data', 'granted', event(), 2), state('teleconsultation', 'never')]);
+    render(ConsentsPanel, { clientId: 'c1' });
+    const rows = await screen.findAllByTestId('consent-row');
+    expect(within(rows[0]).getByTestId('renewal-due').textContent).toMatch(/Renewal due/);
+    expect(within(rows[0]).getByText(/Given under notice version 1; version 2 changed what it covers/)).toBeTruthy();
+    expect(within(rows[0]).getByRole('button', { name: 'Ask again: Health information' })).toBeTruthy();
+    expect(within(rows[0]).getByRole('button', { name: 'Withdraw: Health information' })).toBeTruthy();
+    expect(within(rows[1]).queryByTestId('renewal-due')).toBeNull();
   });
 
   it('withdraw: one button, a confirmation with channel and note, then the API', async () => {

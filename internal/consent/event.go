@@ -78,6 +78,9 @@ type State struct {
 	Purpose Purpose
 	Status  Status
 	Event   *Row // the deciding event; nil for StatusNever
+	// RenewalVersion, when not 0, is the material notice version that
+	// replaced the one this consent was given under: ask again.
+	RenewalVersion int
 }
 
 // Latest returns the event that decides p among rows (all of one client):

@@ -28,21 +28,27 @@ type Config struct {
 	// ControllerFor, if set, is asked for the controller at each receipt
 	// (the practice profile), its empty fields filled from Controller.
 	ControllerFor func(ctx context.Context) (Controller, error)
+	// Published, if set, lists the consent-notice versions the platform
+	// published after this build shipped: new consents use the newest, and
+	// a material one flags older consents for renewal.
+	Published func(ctx context.Context) ([]Published, error)
 }
 
 // Service records, derives and enforces consent.
 type Service struct {
-	store      Store
-	keys       func() (Keys, error)
-	now        func() time.Time
-	actor      string
-	controller Controller
-	lookup     func(ctx context.Context) (Controller, error)
+	store       Store
+	keys        func() (Keys, error)
+	now         func() time.Time
+	actor       string
+	controller  Controller
+	lookup      func(ctx context.Context) (Controller, error)
+	publishedFn func(ctx context.Context) ([]Published, error)
 }
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
-	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor, controller: c.Controller, lookup: c.ControllerFor}
+	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor, controller: c.Controller, lookup: c.ControllerFor,
+		publishedFn: c.Published}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -173,7 +179,7 @@ func (s *Service) Grant(ctx context.Context, in GrantInput) (Event, error) {
 	if err := checkEvidence(in.Evidence); err != nil {
 		return Event{}, err
 	}
-	n, err := NoticeVersion(in.Purpose, in.NoticeVersion, in.Language)
+	n, err := s.notice(ctx, in.Purpose, in.NoticeVersion, in.Language)
 	if err != nil {
 		return Event{}, err
 	}
@@ -237,7 +243,7 @@ func (s *Service) Withdraw(ctx context.Context, in WithdrawInput) (Event, error)
 		return Event{}, apperr.New(apperr.Conflict, "nothing to withdraw: "+string(in.Purpose)+" is not granted")
 	}
 	g := *st.Event
-	n, err := NoticeVersion(in.Purpose, g.NoticeVersion, g.NoticeLanguage)
+	n, err := s.notice(ctx, in.Purpose, g.NoticeVersion, g.NoticeLanguage)
 	if err != nil {
 		return Event{}, err
 	}
@@ -337,7 +343,13 @@ func (s *Service) State(ctx context.Context, clientID string) ([]State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DeriveAll(rows, s.clock()), nil
+	pub, err := s.published(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states := DeriveAll(rows, s.clock())
+	flagRenewals(states, materialVersions(pub))
+	return states, nil
 }
 
 // History returns a client's events, oldest first, with evidence opened

@@ -23,8 +23,9 @@ func (p *Practice) Consent() *consent.Service {
 			}
 			return k, nil
 		},
-		Now:   p.Now,
-		Actor: p.opts.Actor,
+		Now:       p.Now,
+		Actor:     p.opts.Actor,
+		Published: p.publishedConsentNotices,
 		// Receipts name the practice from its profile (the grievance
 		// officer as the privacy contact, as the DPDP Rules ask).
 		ControllerFor: func(ctx context.Context) (consent.Controller, error) {

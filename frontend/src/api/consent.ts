@@ -60,6 +60,38 @@ export interface ConsentState {
   notice: ConsentNotice;
   /** Current notice in every language. */
   notices: ConsentNotice[];
+  /** 0, or the material notice version that replaced the one this consent was given under. */
+  renewalVersion: number;
+}
+
+/** A privacy-policy or consent-notice version the platform published (arrived by sync). */
+export interface NoticeVersion {
+  id: string;
+  kind: 'privacy-policy' | 'consent-notice';
+  purpose: string;
+  version: number;
+  language: string;
+  summary: string;
+  text: string;
+  material: boolean;
+  publishedAt: string;
+  acknowledgedAt: string;
+}
+
+/** A consent in force that a material notice change flagged: ask the client again. */
+export interface ConsentRenewal {
+  clientId: string;
+  clientName: string;
+  purpose: string;
+  givenVersion: number;
+  currentVersion: number;
+  givenAt: string;
+}
+
+export interface NoticeUpdates {
+  /** Material privacy-policy changes not yet read. */
+  policy: NoticeVersion[];
+  renewals: ConsentRenewal[];
 }
 
 export interface ConsentGrant {
@@ -235,4 +267,14 @@ export function rightsRefuse(r: RightsRefuse): Promise<RightsRequest> {
 /** By certificate id (RightsRequest.certificateId). */
 export function erasureCertificate(id: string): Promise<ErasureCertificate> {
   return App.ErasureCertificate(id) as Promise<ErasureCertificate>;
+}
+
+/** Unread material privacy-policy changes and consents flagged for renewal. */
+export function noticeUpdates(): Promise<NoticeUpdates> {
+  return App.NoticeUpdates() as Promise<NoticeUpdates>;
+}
+
+/** Records that the practitioner read a policy change. */
+export function noticeAcknowledge(id: string): Promise<void> {
+  return App.NoticeAcknowledge(id);
 }
