@@ -37,6 +37,7 @@ type Options struct {
 	Sleep    func(time.Duration)    // default: time.Sleep (tests shorten it)
 	OnLock   func(reason string)    // called after every lock (the app emits an event)
 	Actor    string                 // who acts, for the audit trail
+	Sync     SyncOptions            // backend sync (sync.go); zero: no background sync
 }
 
 // Practice is an open profile. It is safe for concurrent use.
@@ -54,6 +55,7 @@ type Practice struct {
 	search *searcher
 	bk     backupState   // backups and the startup integrity check (backup.go, integrity.go)
 	diag   slog.LevelVar // the log level the practitioner chose (privacy.go)
+	syncer syncRuntime   // backend sync while unlocked (sync.go)
 }
 
 // KeychainService is the service name under which secrets are stored in the
@@ -110,6 +112,7 @@ func Open(ctx context.Context, opts Options) (*Practice, error) {
 	}
 	p.startIntegrityCheck()
 	p.idle = newIdleTimer(p)
+	p.OnLock(p.syncLocked)
 	p.loadSettings(ctx)
 	p.loadPrivacy(ctx)
 	p.log.Info("profile opened", "schema", store.SchemaVersion())

@@ -130,6 +130,7 @@ func (p *Practice) Create(ctx context.Context, passphrase []byte, passphraseOnly
 	p.record(ctx, audit.Entry{Action: audit.ActionVaultCreated, Detail: detailMode(passphraseOnly)})
 	p.record(ctx, audit.Entry{Action: audit.ActionUnlock})
 	p.startIndexBuild(ctx)
+	p.startSync()
 	return CreateResult{RecoveryCode: code, RecoveryKit: kit}, nil
 }
 
@@ -202,6 +203,7 @@ func (p *Practice) Unlock(ctx context.Context, passphrase []byte) error {
 	// The index build audits its listing; it starts after the unlock entry so
 	// the trail reads in the order things happened.
 	p.startIndexBuild(ctx)
+	p.startSync()
 	if h.RotatingTo != 0 {
 		p.log.Info("data key rotation was interrupted; it resumes on request", "to", int(h.RotatingTo))
 	}
@@ -269,6 +271,7 @@ func (p *Practice) Recover(ctx context.Context, code string, newPassphrase []byt
 	p.record(ctx, audit.Entry{Action: audit.ActionRecoveryUsed})
 	p.record(ctx, audit.Entry{Action: audit.ActionUnlock, Detail: "via=recovery_code"})
 	p.startIndexBuild(ctx)
+	p.startSync()
 	return res, nil
 }
 

@@ -202,3 +202,18 @@ func (s *SyncStore) QueueMutation(ctx context.Context, id, kind, entityID string
 	})
 	return mid, err
 }
+
+// BookingClient is the local client a booking is for ("" for none: a
+// platform booking not yet linked, a walk-in without a client). An id, not
+// client data: the read is not audited.
+func (s *SyncStore) BookingClient(ctx context.Context, bookingID string) (string, error) {
+	var client sql.NullString
+	err := s.db.sql.QueryRowContext(ctx, `SELECT client_id FROM bookings WHERE id = ?`, bookingID).Scan(&client)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: read booking client: %w", err)
+	}
+	return client.String, nil
+}

@@ -50,6 +50,7 @@ type Config struct {
 
 	Interval   time.Duration // background: between rounds; default 5 minutes
 	NudgeDelay time.Duration // background: after a local change; default 2 s
+	Poll       time.Duration // background: how often to look for local changes; default 3 s
 }
 
 // Engine runs sync rounds for one profile. Rounds never overlap.
@@ -88,6 +89,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.NudgeDelay <= 0 {
 		cfg.NudgeDelay = 2 * time.Second
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 3 * time.Second
 	}
 	return &Engine{cfg: cfg, nudge: make(chan struct{}, 1)}, nil
 }

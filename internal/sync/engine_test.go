@@ -512,3 +512,32 @@ func TestBackgroundLoop(t *testing.T) {
 		t.Fatal("the loop did not stop")
 	}
 }
+
+// TestBackgroundLoopFindsLocalChanges: a change committed without a nudge
+// is pushed soon, found by the loop's look at the outbox.
+func TestBackgroundLoopFindsLocalChanges(t *testing.T) {
+	e := newEnv(t, backends[1].start(t, synctest.Options{}))
+	b := e.putBookings(t, 1)[0]
+	pushed := make(chan int, 10)
+	eng := e.engine(t, func(c *sync.Config) {
+		c.Interval, c.NudgeDelay, c.Poll = time.Hour, 10*time.Millisecond, 20*time.Millisecond
+		c.OnProgress = func(p sync.Progress) {
+			if p.Phase == sync.PhaseDone {
+				pushed <- p.Pushed
+			}
+		}
+	})
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	go eng.Run(ctx)
+	<-pushed // the first round
+	e.confirm(t, b.ID)
+	select {
+	case n := <-pushed:
+		if n != 1 {
+			t.Fatalf("pushed %d", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the local change was not pushed")
+	}
+}

@@ -6,13 +6,18 @@ import (
 )
 
 // Run syncs in the background until ctx ends (the vault locks, the app
-// quits): a round at once, then every Interval, NudgeDelay after a Nudge,
-// and after a failure the backend or network may get over, an exponential
-// backoff with full jitter (Retry-After as its floor). A round in progress
-// when ctx ends stops at its next step; what it committed stays committed.
+// quits): a round at once, then every Interval, and NudgeDelay after a
+// local change — announced by Nudge, or found by a cheap look at the outbox
+// every Poll, so that no writer has to remember to nudge. After a failed
+// round the next waits: an exponential backoff with full jitter
+// (Retry-After as its floor) for failures the backend or network may get
+// over, the Interval for the rest. A round in progress when ctx ends stops
+// at its next step; what it committed stays committed.
 func (e *Engine) Run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	poll := time.NewTicker(e.cfg.Poll)
+	defer poll.Stop()
 	deadline := time.Now()
 	var backoffUntil time.Time
 	schedule := func(d time.Duration) {
@@ -25,17 +30,25 @@ func (e *Engine) Run(ctx context.Context) {
 		timer.Reset(d)
 		deadline = time.Now().Add(d)
 	}
+	soon := func() {
+		// Soon, but not sooner than a backoff allows, and never later than
+		// a round already planned.
+		wait := max(e.cfg.NudgeDelay, time.Until(backoffUntil))
+		if time.Now().Add(wait).Before(deadline) {
+			schedule(wait)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-e.nudge:
-			// Soon, but not sooner than a backoff allows, and never later
-			// than a round already planned.
-			wait := max(e.cfg.NudgeDelay, time.Until(backoffUntil))
-			if time.Now().Add(wait).Before(deadline) {
-				schedule(wait)
+		case <-poll.C:
+			if e.outboxDue(ctx) {
+				soon()
 			}
+			continue
+		case <-e.nudge:
+			soon()
 			continue
 		case <-timer.C:
 		}
@@ -44,10 +57,9 @@ func (e *Engine) Run(ctx context.Context) {
 			return
 		}
 		next := e.afterRound(err)
-		if err != nil && next < e.cfg.Interval {
+		backoffUntil = time.Time{}
+		if err != nil {
 			backoffUntil = time.Now().Add(next)
-		} else {
-			backoffUntil = time.Time{}
 		}
 		schedule(next)
 	}
@@ -73,6 +85,12 @@ func (e *Engine) afterRound(err error) time.Duration {
 		floor = se.RetryAfter
 	}
 	return min(max(Backoff(e.failures, floor, e.cfg.Rand()), BackoffBase), max(BackoffCap, floor))
+}
+
+// outboxDue reports whether a local change is waiting to be pushed now.
+func (e *Engine) outboxDue(ctx context.Context) bool {
+	next, err := e.cfg.Store.NextPushAt(ctx)
+	return err == nil && !next.IsZero() && !next.After(e.now())
 }
 
 // Nudge asks the background loop for a round soon (a local change was

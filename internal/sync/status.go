@@ -17,6 +17,7 @@ const (
 	StateNeedsEnrolment State = "needs_enrolment" // no device, or the token was refused
 	StateRegionRefused  State = "region_refused"  // the backend keeps data outside India
 	StateUpdateNeeded   State = "update_needed"   // the backend needs a newer app
+	StateLocked         State = "locked"          // the vault is locked: sync waits for the unlock
 )
 
 // StateFor maps a failed round's code to the state it leaves sync in.
@@ -85,4 +86,26 @@ type Summary struct {
 	Skipped   int `json:"skipped"`   // stale or repeated changes
 	Rejected  int `json:"rejected"`  // changes the app refused
 	Conflicts int `json:"conflicts"` // local actions the platform's state overrode
+}
+
+// Parked is a local change the backend refused for good (or the app held
+// back), as the practitioner sees it: what, why and when — never the
+// payload.
+type Parked struct {
+	OutboxID   string    `json:"outboxId"`
+	MutationID int64     `json:"mutationId"`
+	Kind       string    `json:"kind"`     // e.g. "booking.confirm"
+	EntityID   string    `json:"entityId"` // the booking id, "schedule", ...
+	Code       string    `json:"code"`     // e.g. "booking_conflict", "integrity", "consent_required"
+	CreatedAt  time.Time `json:"createdAt"`
+	Attempts   int       `json:"attempts"`
+}
+
+// Refused is a pulled change the app refused by rule: ids and a code.
+type Refused struct {
+	Type     string    `json:"type"`
+	EntityID string    `json:"entityId"`
+	Version  int64     `json:"version"`
+	Code     string    `json:"code"`
+	At       time.Time `json:"at"`
 }
