@@ -231,7 +231,7 @@ func TestProfileReviewApplied(t *testing.T) {
 	mustApply(t, p, wire.TypeProfile, therapist, 3, map[string]any{"reviewState": "changes_requested", "comment": "add RCI"})
 	mustApply(t, p, wire.TypeProfile, therapist, 4, map[string]any{"reviewState": "changes_requested"})
 	got, _, err := ps.Profile(ctx)
-	if err != nil || got.ReviewState != profile.ReviewChangesRequested {
+	if err != nil || got.ReviewState != profile.ReviewChangesRequested || got.ReviewComment != "add RCI" {
 		t.Fatalf("review state %s %v", got.ReviewState, err)
 	}
 }

@@ -165,7 +165,7 @@ func (a changeApplier) notice(ctx context.Context, c wire.Change) error {
 }
 
 // profile applies the platform's review: approved or changes requested
-// after a submission. "submitted" only echoes ours. A decision on a profile
+// (with its comment) after a submission. "submitted" only echoes ours. A decision on a profile
 // that is no longer submitted (edited since) is refused with a code.
 func (a changeApplier) profile(ctx context.Context, c wire.Change) error {
 	if c.Deleted {
@@ -190,7 +190,11 @@ func (a changeApplier) profile(ctx context.Context, c wire.Change) error {
 	if !profile.CanTransition(cur.ReviewState, to) {
 		return sync.Reject(RejectReviewState, apperr.New(apperr.Invalid, "profile review: the profile is not awaiting review"))
 	}
-	_, err = ps.ApplyReview(ctx, to)
+	comment := []rune(v.Comment)
+	if len(comment) > profile.MaxReviewComment {
+		comment = comment[:profile.MaxReviewComment] // the decision matters more than the tail of its comment
+	}
+	_, err = ps.ApplyPlatformReview(ctx, to, string(comment))
 	return err
 }
 
