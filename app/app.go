@@ -76,12 +76,15 @@ func (a *App) openPractice(ctx context.Context, dir string, onLock func(reason s
 		Keychain: a.cfg.Keychain,
 		KDF:      a.cfg.KDF,
 		OnLock:   onLock,
+		Sync:     syncOptions(), // background sync while unlocked (sync.go)
 	})
 	if err != nil {
 		return nil, err
 	}
+	a.wireSync(p)
 	go p.RunIdleLock(ctx, 15*time.Second)
-	go p.RunBackupSchedule(ctx) // scheduled backups while open and unlocked (backup.go)
+	go p.RunBackupSchedule(ctx)    // scheduled backups while open and unlocked (backup.go)
+	go p.RunRetentionSchedule(ctx) // the daily retention run, at the first look after unlock (retention.go)
 	return p, nil
 }
 

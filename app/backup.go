@@ -20,7 +20,8 @@ package app
 //
 //	BackupHealthDTO   {lastBackupAt, lastVerifiedAt, stale: bool /* warn: no verified backup for 7 days */,
 //	                   integrityState: "running"|"ok"|"problems"|"failed", integrityMessage, integrityProblems}
-//	BackupSettingsDTO {folder, schedule: "off"|"daily"|"weekly", keepDaily, keepWeekly, keepMonthly, rev}
+//	BackupSettingsDTO {folder, schedule: "off"|"daily"|"weekly", keepDaily, keepWeekly, keepMonthly, rev,
+//	                   atTime: "HH:MM" (India time) | "" /* the first time the app is open on a due day */}
 //	BackupResultDTO   {id, path, at, sizeBytes, sha256, verified: bool, removed: string[] /* file names */}
 //	BackupDTO         {id, at, trigger: "manual"|"schedule", result: "ok"|"failed", errorCode, path, fileName,
 //	                   sizeBytes, verifiedAt, verifyResult: ""|"ok"|"failed", removedAt, present: bool, damaged: bool}
@@ -40,6 +41,7 @@ package app
 // The scheduled backup runs by itself while the app is open and unlocked.
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -71,8 +73,24 @@ func (a *App) BackupHealth() (BackupHealthDTO, error) {
 }
 
 func settingsDTO(s practice.BackupSettings) BackupSettingsDTO {
-	return BackupSettingsDTO{Folder: s.Folder, Schedule: string(s.Schedule), KeepDaily: s.Keep.Daily,
+	d := BackupSettingsDTO{Folder: s.Folder, Schedule: string(s.Schedule), KeepDaily: s.Keep.Daily,
 		KeepWeekly: s.Keep.Weekly, KeepMonthly: s.Keep.Monthly, Rev: s.Rev}
+	if s.AtMinute >= 0 {
+		d.AtTime = fmt.Sprintf("%02d:%02d", s.AtMinute/60, s.AtMinute%60)
+	}
+	return d
+}
+
+// atMinute reads "HH:MM" ("" → -1, any time).
+func atMinute(s string) (int, error) {
+	if s == "" {
+		return -1, nil
+	}
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, apperr.New(apperr.Invalid, "the backup time must be HH:MM (00:00–23:59), or empty for any time")
+	}
+	return t.Hour()*60 + t.Minute(), nil
 }
 
 // BackupSettingsGet returns the backup settings.
@@ -98,11 +116,16 @@ func (a *App) BackupSettingsSet(in BackupSettingsDTO) (BackupSettingsDTO, error)
 	if err != nil {
 		return BackupSettingsDTO{}, a.uiError("backup settings", apperr.New(apperr.Invalid, "the schedule must be off, daily or weekly"))
 	}
+	at, err := atMinute(in.AtTime)
+	if err != nil {
+		return BackupSettingsDTO{}, a.uiError("backup settings", err)
+	}
 	s, err := p.SetBackupSettings(a.ctx, practice.BackupSettings{
 		Folder:   in.Folder,
 		Schedule: sched,
 		Keep:     backup.Policy{Daily: in.KeepDaily, Weekly: in.KeepWeekly, Monthly: in.KeepMonthly},
 		Rev:      in.Rev,
+		AtMinute: at,
 	})
 	if err != nil {
 		return BackupSettingsDTO{}, a.uiError("backup settings", err)
@@ -246,6 +269,7 @@ func (a *App) Restore(req RestoreRequest) (CreateVaultDTO, error) {
 	if q != nil {
 		go q.RunIdleLock(a.ctx, 15*time.Second)
 		go q.RunBackupSchedule(a.ctx)
+		go q.RunRetentionSchedule(a.ctx)
 	}
 	if rerr != nil {
 		return CreateVaultDTO{}, a.uiError("restore", rerr)

@@ -10,7 +10,8 @@ type BackupSettingsDTO struct {
 	KeepDaily   int    `json:"keepDaily"`
 	KeepWeekly  int    `json:"keepWeekly"`
 	KeepMonthly int    `json:"keepMonthly"`
-	Rev         int64  `json:"rev"` // send back as read; 0 before the first save
+	Rev         int64  `json:"rev"`    // send back as read; 0 before the first save
+	AtTime      string `json:"atTime"` // "HH:MM" in India time; "": the first time the app is open on a due day
 }
 
 // BackupResultDTO is a backup just written.
