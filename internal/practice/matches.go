@@ -12,17 +12,9 @@ import (
 	"github.com/calmally/practice/internal/store"
 )
 
-// afterLocalSyncChange, when set, is called after every local action that
-// queued a mutation for the platform (accept, decline, acknowledge, ...),
-// so the sync engine can run a round soon. The sync wiring sets it; until
-// then nothing happens and the next scheduled round carries the change.
-var afterLocalSyncChange func(p *Practice)
-
-func (p *Practice) queuedForSync() {
-	if f := afterLocalSyncChange; f != nil {
-		f(p)
-	}
-}
+// queuedForSync asks background sync for a round soon, after a local action
+// queued a mutation for the platform.
+func (p *Practice) queuedForSync() { p.SyncNudge() }
 
 // MatchService is the match inbox of this profile. Like the other services
 // it asks for the keys and the audit chain on every call.

@@ -235,3 +235,22 @@ func TestProfileReviewApplied(t *testing.T) {
 		t.Fatalf("review state %s %v", got.ReviewState, err)
 	}
 }
+
+func TestNoticeVersionRouted(t *testing.T) {
+	_, p := syncFixture(t)
+	ctx := context.Background()
+	id := ids.New(p.Now())
+	d := map[string]any{"id": id, "kind": wire.NoticeConsent, "purpose": "health-data", "version": 2, "language": "en",
+		"text": "We keep your health information to treat you.", "summary": "Clearer wording.", "material": false,
+		"publishedAt": rfc(p.Now().Add(-time.Hour))}
+	mustApply(t, p, wire.TypeNotice, id, 1, d)
+	mustApply(t, p, wire.TypeNotice, id, 1, d)
+	vs, err := p.NoticeVersions(ctx)
+	if err != nil || len(vs) != 1 || vs[0].Version != 2 {
+		t.Fatalf("notice versions: %+v %v", vs, err)
+	}
+	d["text"] = "Another text under the same version."
+	if code, permanent := sync.PermanentCode(apply(t, p, wire.TypeNotice, id, 2, d)); !permanent {
+		t.Fatalf("a changed published text must be refused for good, not retried (code %q)", code)
+	}
+}

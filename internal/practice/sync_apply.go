@@ -44,13 +44,8 @@ const (
 	RejectUnknownType   = "unknown_type"
 	RejectConsentNotice = "consent_notice_unknown"
 	RejectReviewState   = "review_state"
+	RejectNoticeChanged = "notice_changed"
 )
-
-// applyNoticeVersion, when set, applies a "notice" change (a new wording of
-// the privacy policy or a consent notice); the consent work sets it. Until
-// then such changes are left in the inbox (a transient error), not refused,
-// so none is lost.
-var applyNoticeVersion func(p *Practice, ctx context.Context, c wire.Change) error
 
 type changeApplier struct{ p *Practice }
 
@@ -74,12 +69,27 @@ func (a changeApplier) Apply(ctx context.Context, c wire.Change) error {
 	case wire.TypeProfile:
 		return a.profile(ctx, c)
 	case wire.TypeNotice:
-		if applyNoticeVersion == nil {
-			return fmt.Errorf("sync: notice versions are not applied by this build yet")
-		}
-		return applyNoticeVersion(a.p, ctx, c)
+		return a.noticeVersion(ctx, c)
 	}
 	return sync.Reject(RejectUnknownType, apperr.New(apperr.Invalid, "sync change: unknown type"))
+}
+
+// noticeVersion stores a new wording of the privacy policy or a consent
+// notice. A published version whose text changed is refused for good (a
+// version never changes), not retried.
+func (a changeApplier) noticeVersion(ctx context.Context, c wire.Change) error {
+	if c.Deleted {
+		return nil // a published wording stays: consents name it
+	}
+	n, err := wire.DecodeNoticeVersion(c)
+	if err != nil {
+		return err
+	}
+	err = a.p.ReceiveNoticeVersion(ctx, n)
+	if apperr.CodeOf(err) == apperr.Conflict {
+		return sync.Reject(RejectNoticeChanged, err)
+	}
+	return err
 }
 
 func (a changeApplier) booking(ctx context.Context, c wire.Change) error {
