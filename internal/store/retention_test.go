@@ -227,3 +227,53 @@ func TestRetentionHoldReasonsMatchSchema(t *testing.T) {
 		t.Fatal("the schema accepted an unknown reason")
 	}
 }
+
+// Every table that names a client (a client_id column or a foreign key to
+// clients) is either emptied by the retention purge or cleans itself up (ON
+// DELETE CASCADE / SET NULL): a new table added later without a purge step
+// would otherwise keep a deleted client's rows, or make every purge fail.
+func TestRetentionPurgeCoversEveryClientTable(t *testing.T) {
+	e := newNoteEnv(t)
+	steps := map[string]bool{}
+	for _, s := range purgeSteps {
+		steps[s.table] = true
+	}
+	rows, err := e.db.sql.QueryContext(e.ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	// Tables that keep client ids on purpose: proof of what was done.
+	kept := map[string]string{
+		"erasure_certificates": "certificates attest an erasure; ids and codes only, never deleted",
+		"purge_authorizations": "empty outside a purge's transaction",
+		"audit_log":            "the hash chain; ids only",
+	}
+	for _, tbl := range tables {
+		if steps[tbl] || kept[tbl] != "" {
+			continue
+		}
+		var fk, col int
+		if err := e.db.sql.QueryRowContext(e.ctx, `SELECT
+			(SELECT count(*) FROM pragma_foreign_key_list(?1) WHERE "table" = 'clients' AND on_delete NOT IN ('CASCADE', 'SET NULL')),
+			(SELECT count(*) FROM pragma_table_info(?1) WHERE name = 'client_id')`, tbl).Scan(&fk, &col); err != nil {
+			t.Fatal(err)
+		}
+		var soft int
+		if err := e.db.sql.QueryRowContext(e.ctx, `SELECT count(*) FROM pragma_foreign_key_list(?1) WHERE "table" = 'clients'
+			AND on_delete IN ('CASCADE', 'SET NULL')`, tbl).Scan(&soft); err != nil {
+			t.Fatal(err)
+		}
+		if fk > 0 || (col > 0 && soft == 0) {
+			t.Errorf("table %s names a client but the retention purge (purgeSteps) does not empty it", tbl)
+		}
+	}
+}
