@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -412,5 +413,69 @@ func TestConsentProfileAndAvailabilityAreRecorded(t *testing.T) {
 	var p wire.Profile
 	if e := entityData(t, b, wire.TypeProfile, b.TherapistID(), &p); p.ReviewState != "submitted" || e.Version != 1 {
 		t.Fatalf("profile %+v", p)
+	}
+}
+
+// TestConcurrentRetriesApplyOnce: the same batch sent twice at once (a
+// retry racing the original) is applied by exactly one of them.
+func TestConcurrentRetriesApplyOnce(t *testing.T) {
+	b, _ := newBackend(t)
+	dev, _ := enrol(t, b)
+	bk, _ := b.PutBooking(context.Background(), wire.Booking{Start: b.Now().Add(time.Hour), End: b.Now().Add(2 * time.Hour)})
+	req := wire.PushRequest{DeviceID: dev.ID, Mutations: []wire.Mutation{
+		mut(1, wire.KindBookingConfirm, bk.ID, bookingPayloadFor(bk.ID, "confirmed", "pending"))}}
+	results := make(chan string, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			resp, err := b.Push(context.Background(), dev, req)
+			if err != nil {
+				results <- err.Error()
+				return
+			}
+			results <- resp.Results[0].Status
+		}()
+	}
+	applied := 0
+	for i := 0; i < 8; i++ {
+		switch s := <-results; s {
+		case wire.ResultApplied:
+			applied++
+		case wire.ResultDuplicate:
+		default:
+			t.Fatalf("push failed: %s", s)
+		}
+	}
+	if e := entityData(t, b, wire.TypeBooking, bk.ID, nil); applied != 1 || e.Version != 2 {
+		t.Fatalf("%d applied, booking v%d", applied, e.Version)
+	}
+}
+
+func TestPlatformEdges(t *testing.T) {
+	b, _ := newBackend(t)
+	ctx := context.Background()
+	dev, _ := enrol(t, b)
+	if err := b.RevokeDevice(ctx, "0190f5a4-0000-7000-8000-000000000bad"); !IsNotFound(err) {
+		t.Fatalf("revoking an unknown device: %v", err)
+	}
+	if err := b.AddEnrolmentCode(ctx, " - ", time.Minute); err == nil {
+		t.Fatal("an empty code accepted")
+	}
+	if _, err := b.PutBooking(ctx, wire.Booking{Start: b.Now(), End: b.Now().Add(-time.Hour)}); !errors.Is(err, wire.ErrBadData) {
+		t.Fatalf("a booking the app would refuse: %v", err)
+	}
+	// PutRaw serves data outside the contract on purpose (for the app's tests).
+	const id = "0190f5a4-0000-7000-8000-0000000000aa"
+	if v, err := b.PutRaw(ctx, wire.TypeBooking, id, json.RawMessage(`{"id":"`+id+`","status":"teleported"}`)); err != nil || v != 1 {
+		t.Fatalf("PutRaw: v%d %v", v, err)
+	}
+	got := pullAll(t, b, dev, 10)
+	if len(got) != 1 || got[0].Data["status"] != "teleported" {
+		t.Fatalf("raw data pulled: %+v", got)
+	}
+	if _, err := wire.DecodeBooking(got[0]); err == nil {
+		t.Fatal("the app's decoder should refuse this booking")
+	}
+	if err := b.DeleteEntity(ctx, wire.TypeBooking, "0190f5a4-0000-7000-8000-0000000000ab"); !IsNotFound(err) {
+		t.Fatalf("deleting an unknown entity: %v", err)
 	}
 }
