@@ -22,11 +22,15 @@
 //
 // # Sections
 //
-//   - backend.go, schema.go: Open, options, the database.
+//   - backend.go, schema.go, entities.go, errors.go: Open, options, the
+//     database, entity versions and the change sequence, API errors.
 //   - devices.go: enrolment codes, devices, tokens.
 //   - push.go, apply_*.go: push and the business rules of each mutation.
 //   - pull.go: pages and cursors.
 //   - platform.go, seed.go: what the platform does on its own (admin API, demo data).
 //   - faults.go: fault injection.
 //   - http.go, http_admin.go, server.go, tls.go: the HTTP face.
+//   - backendtest: a running backend for other packages' tests.
+//
+// docs/backend.md lists the Go API, the admin endpoints and the command.
 package backend
