@@ -164,6 +164,7 @@ func (b *builder) endDoc() {
 func (b *builder) field(text string, title bool) (words uint32, valid bool) {
 	valid = true
 	seps := chunkSeps()
+	t := b.raw
 	for i := 0; i < len(text); {
 		// Skip separators.
 		if c := text[i]; c < utf8.RuneSelf {
@@ -207,6 +208,43 @@ func (b *builder) field(text string, title bool) (words uint32, valid bool) {
 				break
 			}
 			j += size
+		}
+		// Nearly every word is a body chunk of at most headLen bytes that
+		// was seen before: count it here, making no call, because a Go call
+		// makes the caller spill every live register. Anything else goes
+		// to chunk.
+		if n := j - i; !title && n <= headLen && i+headLen <= len(text) {
+			hd := head{le64(text, i), le64(text, i+8)}
+			switch {
+			case n < 8:
+				hd.lo &= 1<<(8*n) - 1
+				hd.hi = 0
+			case n < headLen:
+				hd.hi &= 1<<(8*(n-8)) - 1
+			}
+			h := t.hashHead(hd, n)
+			tag := (h>>32)&^0xFF | uint64(n)
+			mask := uint64(len(t.slots) - 1)
+			k := h & mask
+			for t.slots[k].meta>>32 != tag || t.slots[k].head != hd {
+				if t.slots[k].meta == 0 {
+					break
+				}
+				k = (k + 1) & mask
+			}
+			if s := &t.slots[k]; s.meta != 0 {
+				if s.count == 0 {
+					t.touched = append(t.touched, uint32(k))
+				}
+				s.count++
+				if s.terms&multiBit == 0 {
+					words++
+				} else {
+					words += b.multi[s.terms&^multiBit]
+				}
+				i = j
+				continue
+			}
 		}
 		words += b.chunk(text, i, j, title)
 		i = j

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
 	"math/rand/v2"
@@ -30,7 +31,9 @@ type rawSlot struct {
 	count uint32 // occurrences in the current document's body
 }
 
-type head [2]uint64
+// head is a struct rather than an array so that the compiler keeps it in
+// registers.
+type head struct{ lo, hi uint64 }
 
 const (
 	headLen = 16 // how many of a chunk's bytes its head holds
@@ -39,6 +42,13 @@ const (
 
 func newRawTable() *rawTable {
 	return &rawTable{seed: maphash.MakeSeed(), k0: rand.Uint64(), k1: rand.Uint64(), slots: make([]rawSlot, 1<<12), start: []uint32{0}}
+}
+
+// headCopy returns the head of a chunk near the end of its text.
+func headCopy(chunk string) head {
+	var b [headLen]byte
+	copy(b[:], chunk)
+	return head{binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])}
 }
 
 // le64 reads eight bytes of s from i, little-endian; the compiler makes it
@@ -53,7 +63,7 @@ func le64(s string, i int) uint64 {
 // multiply-mixes cost less than a call into maphash, which hashes the longer
 // chunks (and gives bytes and strings of the same content the same hash).
 func (t *rawTable) hashHead(h head, n int) uint64 {
-	return mix(mix(h[0]^t.k0, h[1]^t.k1), t.k1^uint64(n))
+	return mix(mix(h.lo^t.k0, h.hi^t.k1), t.k1^uint64(n))
 }
 
 func mix(a, b uint64) uint64 {
@@ -84,15 +94,13 @@ func (t *rawTable) find(text string, i, j int) (probe, bool) {
 		hd = head{le64(text, i), le64(text, i+8)}
 		switch {
 		case n < 8:
-			hd[0] &= 1<<(8*n) - 1
-			hd[1] = 0
+			hd.lo &= 1<<(8*n) - 1
+			hd.hi = 0
 		case n < headLen:
-			hd[1] &= 1<<(8*(n-8)) - 1
+			hd.hi &= 1<<(8*(n-8)) - 1
 		}
 	} else {
-		var b [headLen]byte
-		copy(b[:], text[i:j])
-		hd = head{le64(string(b[:]), 0), le64(string(b[:]), 8)}
+		hd = headCopy(text[i:j])
 	}
 	var h uint64
 	if j-i <= headLen {
