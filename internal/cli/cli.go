@@ -76,6 +76,7 @@ type root struct {
 	Import       importCmd       `cmd:"" help:"Import a record bundle made by CalmAlly Practice (checked against its manifest first)."`
 	Profile      profileCmd      `cmd:"" help:"Practitioner profile and practice settings: set --file, show [--json], submit."`
 	Retention    retentionCmd    `cmd:"" help:"Retention: delete what is due (run), or list what would go on a date and why (run --dry-run --as-of DATE)."`
+	Sync         syncCmd         `cmd:"" help:"Sync with the CalmAlly backend: enrol (--backend URL --enrolment-code CODE), one round (--once) or until Ctrl-C."`
 }
 
 // runCtx is handed to every command's Run.
@@ -173,6 +174,7 @@ func (rc *runCtx) open() (*practice.Practice, error) {
 		KDF:      rc.env.KDF,
 		Now:      rc.env.Now,
 		Actor:    "cli",
+		Sync:     practice.SyncOptionsFromEnv(rc.env.Getenv),
 	})
 }
 

@@ -65,7 +65,7 @@ func TestScript(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata",
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits, "refbackend": cmdRefBackend},
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("CALMALLY_DATA_DIR", filepath.Join(e.WorkDir, "data"))
 			e.Setenv("CALMALLY_TEST_KEYCHAIN", filepath.Join(e.WorkDir, ".keychain"))
