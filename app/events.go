@@ -10,6 +10,8 @@ const (
 	EventIntegrityError = "integrity:error" // payload MessageEvent
 	EventExportProgress = "export:progress" // payload ProgressEvent
 	EventExportDone     = "export:done"     // payload ExportDoneEvent
+	EventSyncProgress   = "sync:progress"   // payload SyncProgressDTO
+	EventSyncStatus     = "sync:status"     // payload SyncStatusDTO
 )
 
 // LockedEvent says why the vault locked: "idle", "user" or "exit".
