@@ -57,6 +57,8 @@ var appliers = map[string]applier{
 	wire.KindBookingComplete:      applyBookingMove,
 	wire.KindBookingNoShow:        applyBookingMove,
 	wire.KindBookingWalkIn:        applyWalkIn,
+	wire.KindBookingRecording:     applyRecording,
+	wire.KindBookingRemind:        applyRemind,
 	wire.KindAvailabilityPublish:  applyAvailability,
 	wire.KindConsentGrant:         applyConsent,
 	wire.KindConsentWithdraw:      applyConsent,

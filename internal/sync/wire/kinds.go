@@ -10,6 +10,15 @@ const (
 	KindBookingComplete = "booking.complete"
 	KindBookingNoShow   = "booking.no_show"
 	KindBookingWalkIn   = "booking.walk_in"
+	// KindBookingRecording carries the practitioner's decision to record an
+	// online session (or to stop): the platform's video room records only
+	// while it is on, and it is only sent with the client's recording
+	// consent in force.
+	KindBookingRecording = "booking.recording"
+	// KindBookingRemind asks the platform to remind the client of a
+	// confirmed session (SMS, e-mail or WhatsApp, as the client chose on
+	// the platform); only sent with the client's reminders consent.
+	KindBookingRemind = "booking.remind"
 
 	KindAvailabilityPublish = "availability.publish"
 
@@ -34,7 +43,7 @@ const (
 func Kinds() []string {
 	return []string{
 		KindBookingConfirm, KindBookingDecline, KindBookingCancel, KindBookingComplete,
-		KindBookingNoShow, KindBookingWalkIn, KindAvailabilityPublish,
+		KindBookingNoShow, KindBookingWalkIn, KindBookingRecording, KindBookingRemind, KindAvailabilityPublish,
 		KindConsentGrant, KindConsentWithdraw,
 		KindMatchAccept, KindMatchDecline, KindMinorRefused,
 		KindGrievanceAcknowledge, KindGrievanceResolve, KindTakedownRemove, KindTakedownDispute,
