@@ -28,6 +28,10 @@ run ./internal/store/  'BookingsMonth' "$count" 50x
 run ./internal/practice/ 'ExportClient500Notes' 3 2x
 run ./internal/practice/ 'ExportPractice10kNotes' 1 1x
 run ./internal/practice/ 'BackupRestore50k' 1 1x
+run ./internal/sync/     'Pull10k' 3 1x
+run ./internal/sync/     'RoundTrip$' "$count" 20x
+run ./internal/practice/ 'SyncPull10k' 3 1x
+run ./internal/practice/ 'SyncRoundTrip' "$count" 20x
 
 # Median of every metric of every benchmark (name without the -N suffix).
 awk '
@@ -79,5 +83,12 @@ row "calendar month, 200 bookings decrypted" "$(ms "$(get BenchmarkBookingsMonth
 row "export a client with 500 notes, age recipient" "$(ms "$(get BenchmarkExportClient500Notes/recipient ns/op)")" "unencrypted $(ms "$(get BenchmarkExportClient500Notes/plain ns/op)")" "≤ 2 s"
 row "export a client with 500 notes, age passphrase" "$(ms "$(get BenchmarkExportClient500Notes/passphrase ns/op)")" "(scrypt at age's default cost)" "≤ 2 s"
 row "export a practice, 100 clients × 100 notes" "$(ms "$(get BenchmarkExportPractice10kNotes ns/op)")" "$(num "$(get BenchmarkExportPractice10kNotes MB)" " MB")" ""
+# Sync, against the reference backend over TLS on loopback. Baseline: the
+# same pages fetched and decoded by the same HTTPS transport, nothing stored
+# or applied — what the network and the protocol cost on their own.
+row "sync pull, 10,000 bookings (engine)" "$(ms "$(get BenchmarkPull10k/engine ns/op)")" "fetch + decode only $(ms "$(get BenchmarkPull10k/fetch ns/op)")" "≤ 3 s"
+row "  the same, bookings applied to the profile" "$(ms "$(get BenchmarkSyncPull10k ns/op)")" "(sealed, audited, one commit each)" "≤ 3 s"
+row "sync round trip, one change (engine)" "$(ms "$(get BenchmarkRoundTrip ns/op)")" "info + push + pull" "≤ 50 ms"
+row "  the same, a booking confirmed in the profile" "$(ms "$(get BenchmarkSyncRoundTrip ns/op)")" "" "≤ 50 ms"
 echo
 echo "Raw results: $raw (compare runs with benchstat)."
