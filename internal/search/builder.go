@@ -2,7 +2,9 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"sync"
@@ -142,18 +144,31 @@ func (b *builder) index(ctx context.Context, bt *batch) {
 }
 
 // endDoc adds up the current document's chunk counts by term and writes its
-// records.
+// records. It runs once per distinct word of every document, so the common
+// case (a chunk that is one term) is written out rather than going through
+// termsOf and add.
 func (b *builder) endDoc() {
-	for _, i := range b.raw.touched {
-		s := &b.raw.slots[i]
-		for _, id := range b.termsOf(s.terms) {
-			b.add(id, s.count, false)
-		}
+	slots, cnt, doc := b.raw.slots, b.cnt, b.doc
+	for _, k := range b.raw.touched {
+		s := &slots[k]
+		n := s.count
 		s.count = 0
+		if s.terms&multiBit != 0 {
+			for _, id := range b.termsOf(s.terms) {
+				b.add(id, n, false)
+			}
+			continue
+		}
+		if c := &cnt[s.terms]; c.doc != doc {
+			*c = docCount{doc: doc, n: n}
+			b.docTerms = append(b.docTerms, s.terms)
+		} else {
+			c.n += n
+		}
 	}
 	b.raw.touched = b.raw.touched[:0]
 	for _, id := range b.docTerms {
-		n := b.cnt[id].n
+		n := cnt[id].n
 		b.recs = appendRecord(b.recs, id, n&^titleBit, n&titleBit != 0)
 	}
 	b.docTerms = b.docTerms[:0]
@@ -166,19 +181,6 @@ func (b *builder) field(text string, title bool) (words uint32, valid bool) {
 	seps := chunkSeps()
 	t := b.raw
 	for i := 0; i < len(text); {
-		// Skip separators.
-		if c := text[i]; c < utf8.RuneSelf {
-			if asciiFold[c] == 0 {
-				i++
-				continue
-			}
-		} else if size, sep := runeAt(seps, text, i); sep {
-			if size == 1 {
-				valid = false // an invalid byte: a separator, as the U+FFFD that replaces it is
-			}
-			i += size
-			continue
-		}
 		// A chunk runs to the next separator. This loop sees every byte
 		// of every word, so the three-byte form that all the Indic scripts
 		// are written in is decoded inline.
@@ -203,11 +205,25 @@ func (b *builder) field(text string, title bool) (words uint32, valid bool) {
 					continue
 				}
 			}
-			size, sep := runeAt(seps, text, j)
-			if sep {
+			// Passing j in and taking it back keeps it out of the
+			// registers this call spills, so the loop above stays
+			// free of stores.
+			var sep bool
+			if j, sep = runeStep(seps, text, j); sep {
 				break
 			}
-			j += size
+		}
+		if j == i { // text[i] is a separator: skip it
+			if text[i] < utf8.RuneSelf {
+				i++
+			} else {
+				size, _ := runeAt(seps, text, i)
+				if size == 1 {
+					valid = false // an invalid byte: a separator, as the U+FFFD that replaces it is
+				}
+				i += size
+			}
+			continue
 		}
 		// Nearly every word is a body chunk of at most headLen bytes that
 		// was seen before: count it here, making no call, because a Go call
@@ -250,6 +266,16 @@ func (b *builder) field(text string, title bool) (words uint32, valid bool) {
 		i = j
 	}
 	return words, valid
+}
+
+// runeStep returns i past the rune at text[i] ≥ 0x80, or i itself and true
+// if that rune ends a chunk.
+func runeStep(seps *[tableSize]bool, text string, i int) (int, bool) {
+	size, sep := runeAt(seps, text, i)
+	if sep {
+		return i, true
+	}
+	return i + size, false
 }
 
 // runeAt returns the size of the rune at text[i] ≥ 0x80 and whether it ends
@@ -305,12 +331,31 @@ func boolUint(v bool) uint32 {
 	return 0
 }
 
+// sortTerms orders the builder's terms for the merge. Comparing by each
+// term's first eight bytes, as a big-endian number, settles nearly every
+// comparison without touching the arena; terms hold no NUL, so padding
+// with zeros keeps a prefix ahead of its extensions.
 func (b *builder) sortTerms() {
-	b.sorted = make([]uint32, len(b.cnt))
-	for i := range b.sorted {
-		b.sorted[i] = uint32(i)
+	type key struct {
+		prefix uint64
+		id     uint32
 	}
-	slices.SortFunc(b.sorted, func(x, y uint32) int { return bytes.Compare(b.term(x), b.term(y)) })
+	keys := make([]key, len(b.cnt))
+	for id := range keys {
+		var p [8]byte
+		copy(p[:], b.term(uint32(id)))
+		keys[id] = key{binary.BigEndian.Uint64(p[:]), uint32(id)}
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		if c := cmp.Compare(x.prefix, y.prefix); c != 0 {
+			return c
+		}
+		return bytes.Compare(b.term(x.id), b.term(y.id))
+	})
+	b.sorted = make([]uint32, len(keys))
+	for i, k := range keys {
+		b.sorted[i] = k.id
+	}
 	// Lookups are over: let the tables go before the merge allocates.
 	b.raw, b.ids, b.cnt, b.multi = nil, nil, nil, nil
 }

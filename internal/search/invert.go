@@ -67,7 +67,15 @@ func readRecord(recs []uint32, i int) (id, tf uint32, title bool, next int) {
 }
 
 // uvarintLen is how many bytes appendUvarint writes for v.
-func uvarintLen(v uint64) uint32 { return uint32(bits.Len64(v|1)+6) / 7 }
+func uvarintLen(v uint64) uint32 { return uint32(uvarintLens[bits.Len64(v)]) }
+
+// uvarintLens[n] is the length of the uvarint of a number of n bits.
+var uvarintLens = func() (t [65]uint8) {
+	for n := range t {
+		t[n] = uint8(max(1, (n+6)/7))
+	}
+	return t
+}()
 
 // postingLen is how many bytes appendPosting writes.
 func postingLen(delta, tf uint32) uint32 {
