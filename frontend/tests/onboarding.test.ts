@@ -53,8 +53,12 @@ describe('Onboarding', () => {
 
     await fireEvent.input(screen.getByLabelText('Recovery code'), { target: { value: `  ${code} ` } });
     await fireEvent.click(confirm);
-    await eventually(() => expect(oncomplete).toHaveBeenCalledTimes(1));
+    // Then the practitioner profile, which can wait ("Later").
+    await screen.findByTestId('first-run-profile');
     expect(api.confirmRecoveryCode).toHaveBeenLastCalledWith(code);
+    expect(oncomplete).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByRole('button', { name: 'Later' }));
+    expect(oncomplete).toHaveBeenCalledTimes(1);
   });
 
   it('without a keychain, requires the passphrase-only warning to be accepted', async () => {
