@@ -8,3 +8,5 @@ export const EventRekeyProgress = 'rekey:progress';
 export const EventRekeyDone = 'rekey:done';
 export const EventExportProgress = 'export:progress';
 export const EventExportDone = 'export:done';
+export const EventSyncProgress = 'sync:progress';
+export const EventSyncStatus = 'sync:status';

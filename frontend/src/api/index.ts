@@ -43,6 +43,7 @@ export * from './clinical';
 export * from './consent';
 export * from './scheduling';
 export * from './export';
+export * from './sync';
 export * from './events';
 export { errorMessage, errorCode } from './errors';
 
