@@ -15,6 +15,7 @@ import Privacy from '../src/screens/settings/Privacy.svelte';
 import Profiles from '../src/screens/settings/Profiles.svelte';
 import App from '../src/App.svelte';
 import Onboarding from '../src/screens/Onboarding.svelte';
+import ProfileReminder from '../src/components/ProfileReminder.svelte';
 import { onLockClear } from '../src/lib/sensitive';
 import { onProfileSwitch } from '../src/lib/profileSwitch';
 
@@ -365,6 +366,35 @@ describe('App with several profiles', () => {
     await screen.findByTestId('lock-screen');
     expect(screen.queryByRole('button', { name: /Switch profile/ })).toBeNull();
     expect(screen.queryByTestId('lock-profile')).toBeNull();
+  });
+});
+
+describe('Today’s reminder', () => {
+  it('reminds gently when the profile was left for later, and says nothing when it is filled in', async () => {
+    pf.profileGet.mockResolvedValueOnce({ profile: profileFixture({ rev: 0, name: '' }), warnings: [] });
+    const onnavigate = vi.fn();
+    const first = render(ProfileReminder, { onnavigate });
+    const card = await screen.findByTestId('profile-reminder');
+    expect(card.textContent).toContain('Your profile is not filled in yet');
+    await fireEvent.click(within(card).getByRole('button', { name: 'Fill in your profile' }));
+    expect(onnavigate).toHaveBeenCalledWith('settings');
+    first.unmount();
+
+    pf.profileGet.mockResolvedValueOnce({
+      profile: profileFixture(),
+      warnings: [{ code: 'registration_expired', credential: 1, days: 3, message: '' }, { code: 'registration_no_expiry', credential: 2, days: 0, message: '' }],
+    });
+    const second = render(ProfileReminder, { onnavigate });
+    const again = await screen.findByTestId('profile-reminder');
+    expect(again.textContent).toContain('Registration 1 expired 3 days ago.');
+    expect(again.textContent).not.toContain('Registration 2');
+    second.unmount();
+
+    pf.profileGet.mockResolvedValueOnce({ profile: profileFixture(), warnings: [] });
+    render(ProfileReminder, { onnavigate });
+    await eventually(() => expect(pf.profileGet).toHaveBeenCalledTimes(3));
+    await Promise.resolve();
+    expect(screen.queryByTestId('profile-reminder')).toBeNull();
   });
 });
 
