@@ -26,7 +26,9 @@ type InboxItem struct {
 }
 
 // StorePage stores a page's changes, in order, and the cursor that ends the
-// page, in one transaction.
+// page, in one transaction. It sets each item's Seq and Applied (the
+// entity's recorded version), so the engine can apply the page it holds
+// without reading it back.
 func (s *SyncStore) StorePage(ctx context.Context, cursor string, items []InboxItem) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sync_state SET pull_cursor = ? WHERE id = 1`, cursor)
@@ -55,8 +57,33 @@ func (s *SyncStore) StorePage(ctx context.Context, cursor string, items []InboxI
 				return fmt.Errorf("store: store pulled page: %w", err)
 			}
 		}
-		return nil
+		return pageVersionsTx(ctx, tx, last, items)
 	})
+}
+
+// pageVersionsTx sets Seq and Applied of the items just stored after seq
+// last, in one query.
+func pageVersionsTx(ctx context.Context, tx *sql.Tx, last int64, items []InboxItem) error {
+	rows, err := tx.QueryContext(ctx, `SELECT i.seq, COALESCE(v.version, 0) FROM sync_inbox i
+		LEFT JOIN sync_versions v ON v.change_type = i.change_type AND v.entity_id = i.entity_id
+		WHERE i.seq > ? ORDER BY i.seq`, last)
+	if err != nil {
+		return fmt.Errorf("store: store pulled page: %w", err)
+	}
+	defer rows.Close()
+	i := 0
+	for ; rows.Next() && i < len(items); i++ {
+		if err := rows.Scan(&items[i].Seq, &items[i].Applied); err != nil {
+			return fmt.Errorf("store: store pulled page: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: store pulled page: %w", err)
+	}
+	if i != len(items) {
+		return errors.New("store: store pulled page: the stored page does not read back")
+	}
+	return nil
 }
 
 // Inbox returns up to limit stored changes in order of arrival, each with

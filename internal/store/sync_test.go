@@ -214,7 +214,13 @@ func TestInboxPageCursorAndVersions(t *testing.T) {
 		return InboxItem{ID: id, Type: "booking", EntityID: entity, Version: v, ReceivedAt: at, Change: []byte("sealed-" + id)}
 	}
 	page("c1", item("i1", "b1", 1), item("i2", "b2", 4))
-	page("c2", item("i3", "b1", 2))
+	stored := []InboxItem{item("i3", "b1", 2)}
+	if err := e.sync.StorePage(e.ctx, "c2", stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored[0].Seq != 3 || stored[0].Applied != 0 {
+		t.Fatalf("StorePage set seq %d, applied %d", stored[0].Seq, stored[0].Applied)
+	}
 	st, _ := e.sync.State(e.ctx)
 	if st.Cursor != "c2" {
 		t.Fatalf("cursor %q", st.Cursor)
@@ -243,8 +249,15 @@ func TestInboxPageCursorAndVersions(t *testing.T) {
 			t.Errorf("%s: version %d, %v; want %d", tt.entity, v, err, tt.want)
 		}
 	}
-	// A stale change settles without lowering the version.
-	page("c3", item("i4", "b1", 1))
+	// A stale change settles without lowering the version; StorePage reads
+	// the recorded version back for it.
+	stale := []InboxItem{item("i4", "b1", 1)}
+	if err := e.sync.StorePage(e.ctx, "c3", stale); err != nil {
+		t.Fatal(err)
+	}
+	if stale[0].Applied != 2 {
+		t.Fatalf("recorded version read back as %d, want 2", stale[0].Applied)
+	}
 	if err := e.sync.SettleChanges(e.ctx, []Settled{{InboxID: "i4", Type: "booking", EntityID: "b1", Version: 1}}); err != nil {
 		t.Fatal(err)
 	}

@@ -541,3 +541,32 @@ func TestBackgroundLoopFindsLocalChanges(t *testing.T) {
 		t.Fatal("the local change was not pushed")
 	}
 }
+
+// TestTamperedInboxRowRefused: a stored change whose envelope was moved to
+// another row does not open there; it is recorded as refused (integrity)
+// and the rest still applies.
+func TestTamperedInboxRowRefused(t *testing.T) {
+	e := newEnv(t, backends[1].start(t, synctest.Options{}))
+	e.putBookings(t, 5)
+	e.app.hook = func(c wire.Change, call int) error {
+		if call == 1 {
+			return errors.New("interrupted")
+		}
+		return nil
+	}
+	if _, err := e.engine(t, nil).Round(e.ctx); err == nil {
+		t.Fatal("the round should have stopped")
+	}
+	if _, err := e.db.SQL().ExecContext(e.ctx, `UPDATE sync_inbox SET change = (SELECT change FROM sync_inbox ORDER BY seq LIMIT 1)
+		WHERE seq = (SELECT seq FROM sync_inbox ORDER BY seq LIMIT 1 OFFSET 2)`); err != nil {
+		t.Fatal(err)
+	}
+	sum := round(t, e.engine(t, nil))
+	if sum.Applied != 4 || sum.Rejected != 1 {
+		t.Fatalf("round %+v, want 4 applied and the moved envelope refused", sum)
+	}
+	rej, _ := e.sync.RejectedChanges(e.ctx)
+	if len(rej) != 1 || rej[0].Code != sync.RejectIntegrity {
+		t.Fatalf("refused %+v", rej)
+	}
+}

@@ -46,7 +46,9 @@ func (e *Engine) pull(ctx context.Context, r *round, cursor string) error {
 		}
 		r.sum.Pulled += len(page.Changes)
 		e.progress(r, PhasePull)
-		if err := e.applyInbox(ctx, r); err != nil {
+		// Applied from memory: the stored copy is only read back after a
+		// crash (applyInbox at the next start).
+		if err := e.applyItems(ctx, r, items, page.Changes); err != nil {
 			return err
 		}
 		if !page.More {
@@ -75,17 +77,8 @@ func (e *Engine) sealPage(r *round, changes []wire.Change) ([]store.InboxItem, e
 	return items, nil
 }
 
-// applyInbox applies the stored changes in order of arrival. A change at or
-// below its entity's recorded version is skipped; a permanent refusal is
-// recorded with its code; a transient failure stops here and the change
-// stays for the next round.
-//
-// What was applied is recorded (inbox row removed, version kept) for a
-// group of up to inboxBatch changes in one transaction — one commit per
-// group rather than per change is what makes a pull of thousands fast. The
-// group is recorded on every way out, a cancelled context included, so only
-// a crash of the process itself can make a change apply twice, which
-// Applier's idempotence covers.
+// applyInbox applies the changes stored by an earlier round that did not
+// finish applying them, in order of arrival, a batch at a time.
 func (e *Engine) applyInbox(ctx context.Context, r *round) error {
 	for {
 		items, err := e.cfg.Store.Inbox(ctx, inboxBatch)
@@ -95,23 +88,46 @@ func (e *Engine) applyInbox(ctx context.Context, r *round) error {
 		if len(items) == 0 {
 			return nil
 		}
-		e.progress(r, PhaseApply)
-		g := group{versions: map[string]int64{}}
-		for _, it := range items {
-			if err := ctx.Err(); err != nil {
-				return g.flush(ctx, e, err)
-			}
-			done, err := e.applyOne(ctx, r, it, g.versions)
-			if err != nil {
-				return g.flush(ctx, e, err)
-			}
-			g.add(done)
-		}
-		if err := g.flush(ctx, e, nil); err != nil {
+		if err := e.applyItems(ctx, r, items, nil); err != nil {
 			return err
 		}
-		e.progress(r, PhaseApply)
 	}
+}
+
+// applyItems applies stored changes in order: changes holds them in the
+// clear when the engine has them (a page just stored), nil to open each
+// stored copy. A change at or below its entity's recorded version is
+// skipped; a permanent refusal is recorded with its code; a transient
+// failure stops here and the change stays in the inbox for the next round.
+//
+// What was applied is recorded (inbox rows removed, versions kept) for the
+// whole group in one transaction — one commit per page rather than per
+// change is what makes a pull of thousands fast. The group is recorded on
+// every way out, a cancelled context included, so only a crash of the
+// process itself can make a change apply twice, which Applier's
+// idempotence covers.
+func (e *Engine) applyItems(ctx context.Context, r *round, items []store.InboxItem, changes []wire.Change) error {
+	e.progress(r, PhaseApply)
+	g := group{versions: map[string]int64{}}
+	for i, it := range items {
+		if err := ctx.Err(); err != nil {
+			return g.flush(ctx, e, err)
+		}
+		var c *wire.Change
+		if changes != nil {
+			c = &changes[i]
+		}
+		done, err := e.applyOne(ctx, r, it, c, g.versions)
+		if err != nil {
+			return g.flush(ctx, e, err)
+		}
+		g.add(done)
+	}
+	if err := g.flush(ctx, e, nil); err != nil {
+		return err
+	}
+	e.progress(r, PhaseApply)
+	return nil
 }
 
 // group is the changes settled but not yet recorded, and the versions they
@@ -143,26 +159,30 @@ func (g *group) flush(ctx context.Context, e *Engine, cause error) error {
 	return cause
 }
 
-// applyOne applies one stored change and says how it settled. pending holds
-// versions applied in this group and not yet recorded.
-func (e *Engine) applyOne(ctx context.Context, r *round, it store.InboxItem, pending map[string]int64) (store.Settled, error) {
+// applyOne applies one stored change (c, or its stored copy when c is nil)
+// and says how it settled. pending holds versions applied in this group and
+// not yet recorded.
+func (e *Engine) applyOne(ctx context.Context, r *round, it store.InboxItem, c *wire.Change, pending map[string]int64) (store.Settled, error) {
 	done := store.Settled{InboxID: it.ID, Type: it.Type, EntityID: it.EntityID, Version: it.Version, At: e.now()}
 	if it.Version <= max(it.Applied, pending[versionKey(it.Type, it.EntityID)]) {
 		done.Skipped = true
 		r.sum.Skipped++
 		return done, nil
 	}
-	c, ok, err := e.openChange(r, it)
-	if err != nil {
-		return done, err
+	if c == nil {
+		opened, ok, err := e.openChange(r, it)
+		if err != nil {
+			return done, err
+		}
+		if !ok {
+			done.RejectCode = RejectIntegrity
+			r.sum.Rejected++
+			e.cfg.Logger.Error("sync: stored change failed its integrity check", "type", it.Type, "id", it.EntityID)
+			return done, nil
+		}
+		c = &opened
 	}
-	if !ok {
-		done.RejectCode = RejectIntegrity
-		r.sum.Rejected++
-		e.cfg.Logger.Error("sync: stored change failed its integrity check", "type", it.Type, "id", it.EntityID)
-		return done, nil
-	}
-	if err := e.cfg.Applier.Apply(ctx, c); err != nil {
+	if err := e.cfg.Applier.Apply(ctx, *c); err != nil {
 		code, permanent := PermanentCode(err)
 		if !permanent {
 			return done, err
