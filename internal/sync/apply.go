@@ -27,6 +27,22 @@ type Applier interface {
 	Apply(ctx context.Context, c wire.Change) error
 }
 
+// GroupApplier is an Applier that can also apply a run of changes at once —
+// typically in one transaction of its own, so that a page of a thousand
+// bookings costs one commit rather than a thousand. The engine uses it for
+// pages it has just pulled (stale changes already left out); leftovers
+// after a stop still go through Apply.
+//
+// ApplyGroup returns one error per change, in order, each meaning what
+// Apply's would. A transient error ends the run: the changes after it count
+// as not applied, stay in the inbox and are offered again next round (so
+// ApplyGroup must not have applied them, or must have applied them
+// idempotently, as always).
+type GroupApplier interface {
+	Applier
+	ApplyGroup(ctx context.Context, cs []wire.Change) []error
+}
+
 // RejectError is a permanent refusal of a pulled change under a rule code.
 type RejectError struct {
 	Code string // a wire.ValidCode, e.g. "minor", "unknown_client"

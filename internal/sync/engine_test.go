@@ -570,3 +570,68 @@ func TestTamperedInboxRowRefused(t *testing.T) {
 		t.Fatalf("refused %+v", rej)
 	}
 }
+
+// groupApplier applies a run through the recording applier, counting the
+// runs; a transient error ends the run as GroupApplier requires.
+type groupApplier struct {
+	*recApplier
+	runs int
+}
+
+func (g *groupApplier) ApplyGroup(ctx context.Context, cs []wire.Change) []error {
+	g.runs++
+	errs := make([]error, len(cs))
+	for i, c := range cs {
+		errs[i] = g.Apply(ctx, c)
+		if _, permanent := sync.PermanentCode(errs[i]); errs[i] != nil && !permanent {
+			for k := i + 1; k < len(cs); k++ {
+				errs[k] = errs[i]
+			}
+			break
+		}
+	}
+	return errs
+}
+
+// TestGroupApplier: pages go to ApplyGroup in one call each, stale changes
+// left out, refusals recorded, and a transient failure mid-run leaves the
+// rest for the next round, with nothing applied twice.
+func TestGroupApplier(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, start func(testing.TB, synctest.Options) synctest.Harness) {
+		e := newEnv(t, start(t, synctest.Options{}))
+		bks := e.putBookings(t, 30)
+		ga := &groupApplier{recApplier: e.app}
+		e.app.hook = func(c wire.Change, call int) error {
+			switch {
+			case c.ID == bks[3].ID:
+				return sync.Reject("minor", nil)
+			case call == 17:
+				return errors.New("database is busy")
+			}
+			return nil
+		}
+		engine := func() *sync.Engine {
+			return e.engine(t, func(c *sync.Config) { c.Applier, c.PageSize = ga, 10 })
+		}
+		e.h.Platform.DuplicatePages(t, 3)
+		e.h.Platform.ReversePages(t, 2)
+		if _, err := engine().Round(e.ctx); err == nil || !strings.Contains(err.Error(), "busy") {
+			t.Fatalf("round: %v", err)
+		}
+		if e.counts(t).Inbox == 0 {
+			t.Fatal("the changes after the transient failure must stay in the inbox")
+		}
+		e.restart(t)
+		sum := round(t, engine())
+		if e.app.count() != 29 || sum.Rejected != 0 {
+			t.Fatalf("%d bookings applied, round %+v", e.app.count(), sum)
+		}
+		if rej, _ := e.sync.RejectedChanges(e.ctx); len(rej) != 1 || rej[0].EntityID != bks[3].ID {
+			t.Fatalf("refused %+v", rej)
+		}
+		if ga.runs < 3 {
+			t.Fatalf("%d runs: pages must go through ApplyGroup", ga.runs)
+		}
+		e.app.once(t)
+	})
+}

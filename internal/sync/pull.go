@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/ids"
@@ -108,6 +109,9 @@ func (e *Engine) applyInbox(ctx context.Context, r *round) error {
 // idempotence covers.
 func (e *Engine) applyItems(ctx context.Context, r *round, items []store.InboxItem, changes []wire.Change) error {
 	e.progress(r, PhaseApply)
+	if ga, ok := e.cfg.Applier.(GroupApplier); ok && changes != nil {
+		return e.applyRun(ctx, r, ga, items, changes)
+	}
 	g := group{versions: map[string]int64{}}
 	for i, it := range items {
 		if err := ctx.Err(); err != nil {
@@ -120,6 +124,61 @@ func (e *Engine) applyItems(ctx context.Context, r *round, items []store.InboxIt
 		done, err := e.applyOne(ctx, r, it, c, g.versions)
 		if err != nil {
 			return g.flush(ctx, e, err)
+		}
+		g.add(done)
+	}
+	if err := g.flush(ctx, e, nil); err != nil {
+		return err
+	}
+	e.progress(r, PhaseApply)
+	return nil
+}
+
+// applyRun is applyItems through a GroupApplier: the stale changes are
+// picked out first (whether a change is stale depends only on the versions
+// recorded and those before it in the page, not on how they fare), the
+// rest applied in one call, and the outcomes settled in order up to the
+// first transient failure.
+func (e *Engine) applyRun(ctx context.Context, r *round, ga GroupApplier, items []store.InboxItem, changes []wire.Change) error {
+	versions := map[string]int64{}
+	stale := make([]bool, len(items))
+	var run []wire.Change
+	for i, it := range items {
+		k := versionKey(it.Type, it.EntityID)
+		if it.Version <= max(it.Applied, versions[k]) {
+			stale[i] = true
+			continue
+		}
+		versions[k] = it.Version
+		run = append(run, changes[i])
+	}
+	errs := ga.ApplyGroup(ctx, run)
+	if len(errs) != len(run) {
+		return fmt.Errorf("sync: the applier answered %d outcomes for %d changes", len(errs), len(run))
+	}
+	g := group{versions: map[string]int64{}}
+	j := 0
+	for i, it := range items {
+		done := store.Settled{InboxID: it.ID, Type: it.Type, EntityID: it.EntityID, Version: it.Version, At: e.now()}
+		if stale[i] {
+			done.Skipped = true
+			r.sum.Skipped++
+			g.add(done)
+			continue
+		}
+		err := errs[j]
+		j++
+		if err != nil {
+			code, permanent := PermanentCode(err)
+			if !permanent {
+				return g.flush(ctx, e, err)
+			}
+			done.RejectCode = code
+			r.sum.Rejected++
+			e.cfg.Logger.Warn("sync: pulled change refused", "type", it.Type, "id", it.EntityID, "version", it.Version,
+				"code", code, "rule", apperr.MessageOf(err))
+		} else {
+			r.sum.Applied++
 		}
 		g.add(done)
 	}
