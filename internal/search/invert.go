@@ -120,9 +120,14 @@ func merge(bs []*builder, batches []*batch, workers int) dict {
 	wg.Wait()
 
 	// Between the passes: fix each part's first delta against the parts
-	// before it, lay the terms out one after another in one arena, and turn
-	// each part's counts into its write position (size) and the document
-	// before its first posting (first).
+	// before it, lay the terms out one after another in one arena, and give
+	// each part a cursor per term: where it writes, and the document before
+	// its first posting. Cursors are half the size of counts, so the second
+	// pass, which also writes all over the arena, misses the cache less.
+	cursors := make([][]cursor, len(parts))
+	for p := range cursors {
+		cursors[p] = make([]cursor, g)
+	}
 	off := make([]uint32, g+1)
 	var size uint32
 	for t := range g {
@@ -137,11 +142,10 @@ func merge(bs []*builder, batches []*batch, workers int) dict {
 			if seen {
 				c.size += postingLen(c.first-prev, 0) - postingLen(c.first, 0)
 			}
-			n, last := c.size, c.last
-			c.size, c.first = size, prev
-			size += n
+			cursors[p][t] = cursor{pos: size, prev: prev}
+			size += c.size
 			df += c.df
-			prev, seen = last, true
+			prev, seen = c.last, true
 		}
 		d.post[t] = plist{df: df, last: prev}
 	}
@@ -151,9 +155,11 @@ func merge(bs []*builder, batches []*batch, workers int) dict {
 		d.post[t].data = arena[off[t]:off[t+1]:off[t+1]]
 	}
 
+	counts = nil
+
 	// Pass two: write the postings.
 	for p, part := range parts {
-		wg.Go(func() { writePart(arena, counts[p], part, remap) })
+		wg.Go(func() { writePart(arena, cursors[p], part, remap) })
 	}
 	wg.Wait()
 	return d
@@ -164,6 +170,10 @@ type termCount struct {
 	df, size    uint32
 	first, last uint32
 }
+
+// A cursor is where one part writes one term's postings next, and the
+// document of the posting before.
+type cursor struct{ pos, prev uint32 }
 
 func countPart(counts []termCount, part []*batch, remap [][]uint32) {
 	for _, bt := range part {
@@ -186,7 +196,7 @@ func countPart(counts []termCount, part []*batch, remap [][]uint32) {
 	}
 }
 
-func writePart(arena []byte, pos []termCount, part []*batch, remap [][]uint32) {
+func writePart(arena []byte, cur []cursor, part []*batch, remap [][]uint32) {
 	for _, bt := range part {
 		ids := remap[bt.builder]
 		i := 0
@@ -196,9 +206,9 @@ func writePart(arena []byte, pos []termCount, part []*batch, remap [][]uint32) {
 				var id, tf uint32
 				var title bool
 				id, tf, title, i = readRecord(bt.recs, i)
-				c := &pos[ids[id]]
-				c.size = putPosting(arena, c.size, doc-c.first, tf, title)
-				c.first = doc
+				c := &cur[ids[id]]
+				c.pos = putPosting(arena, c.pos, doc-c.prev, tf, title)
+				c.prev = doc
 			}
 		}
 	}
