@@ -85,6 +85,7 @@ func (a *App) openPractice(ctx context.Context, dir string, onLock func(reason s
 	go p.RunIdleLock(ctx, 15*time.Second)
 	go p.RunBackupSchedule(ctx)    // scheduled backups while open and unlocked (backup.go)
 	go p.RunRetentionSchedule(ctx) // the daily retention run, at the first look after unlock (retention.go)
+	go p.RunReminderSchedule(ctx)  // automatic session reminders, with consent (session_controls.go)
 	return p, nil
 }
 

@@ -270,6 +270,7 @@ func (a *App) Restore(req RestoreRequest) (CreateVaultDTO, error) {
 		go q.RunIdleLock(a.ctx, 15*time.Second)
 		go q.RunBackupSchedule(a.ctx)
 		go q.RunRetentionSchedule(a.ctx)
+		go q.RunReminderSchedule(a.ctx)
 	}
 	if rerr != nil {
 		return CreateVaultDTO{}, a.uiError("restore", rerr)

@@ -27,6 +27,10 @@ const (
 	// OutboxWalkIn tells the platform a time is taken by a session booked
 	// at the clinic; its payload carries times and modality, no client.
 	OutboxWalkIn = "booking.walk_in"
+	// OutboxRecording and OutboxRemind carry a session's recording decision
+	// and a reminder request (session.go).
+	OutboxRecording = "booking.recording"
+	OutboxRemind    = "booking.remind"
 )
 
 // Config builds a Service.
@@ -52,6 +56,11 @@ type Service struct {
 	// the consent ledger wires it. A booking with no client yet is refused
 	// while the hook is set: consent cannot be checked for nobody.
 	RequireTeleconsultConsent func(ctx context.Context, clientID string) error
+	// RequireRecordingConsent and RequireRemindersConsent, if set, must
+	// allow recording a session and reminding the client of one (session.go).
+	// nil refuses: recording and reminders are never on by default.
+	RequireRecordingConsent func(ctx context.Context, clientID string) error
+	RequireRemindersConsent func(ctx context.Context, clientID string) error
 }
 
 // NewService returns a Service.

@@ -19,6 +19,8 @@ type bookingsCmd struct {
 	Cancel    bookingsCancelCmd   `cmd:"" help:"Cancel a confirmed booking with a message for the client."`
 	Complete  bookingsCompleteCmd `cmd:"" help:"Mark a session completed."`
 	NoShow    bookingsNoShowCmd   `cmd:"" name:"no-show" help:"Mark a session as a no-show."`
+	Record    bookingsRecordCmd   `cmd:"" help:"Record an online session (needs the client's recording consent); --off stops."`
+	Remind    bookingsRemindCmd   `cmd:"" help:"Ask CalmAlly to remind the client of a confirmed session (needs reminders consent)."`
 }
 
 // bookingJSON is the CLI's JSON form of a booking.

@@ -69,7 +69,7 @@ type root struct {
 	Erase        eraseCmd        `cmd:"" help:"Erase a client's erasable data (or purge a minor) and print the erasure certificate."`
 	Availability availabilityCmd `cmd:"" help:"Set weekly availability and list bookable slots."`
 	Calendar     calendarCmd     `cmd:"" help:"Export bookings and open hours as iCalendar."`
-	Bookings     bookingsCmd     `cmd:"" help:"List bookings, add walk-ins, confirm, decline, cancel, complete, no-show."`
+	Bookings     bookingsCmd     `cmd:"" help:"List bookings, add walk-ins, confirm, decline, cancel, complete, no-show, record, remind."`
 	Backup       backupCmd       `cmd:"" help:"Write (--out FILE) or verify (verify FILE) an encrypted backup."`
 	Restore      restoreCmd      `cmd:"" help:"Restore a backup into a new data folder with the recovery kit."`
 	Export       exportCmd       `cmd:"" help:"Export a client's or the whole practice's record (FHIR, PDF, iCalendar, receipts), optionally age-encrypted."`

@@ -21,9 +21,10 @@ import (
 // Bookings is the bookings service of this profile. Like the others it asks
 // for the keys and the audit chain on every call.
 //
-// RequireTeleconsultConsent is wired to the consent ledger: confirming an
-// online session needs the client's teleconsultation consent (a refusal is
-// audited).
+// The consent hooks are wired to the consent ledger: confirming an online
+// session needs the client's teleconsultation consent, recording one its
+// recording consent, reminding the client its reminders consent (each
+// refusal is audited).
 func (p *Practice) Bookings() *bookings.Service {
 	s := bookings.NewService(bookings.Config{
 		Store: store.NewBookingStore(p.db, p.AuditChain),
@@ -39,6 +40,12 @@ func (p *Practice) Bookings() *bookings.Service {
 	})
 	s.RequireTeleconsultConsent = func(ctx context.Context, clientID string) error {
 		return p.RequireConsent(ctx, clientID, consent.PurposeTeleconsultation, audit.ActionEdit, bookings.RecordType)
+	}
+	s.RequireRecordingConsent = func(ctx context.Context, clientID string) error {
+		return p.RequireConsent(ctx, clientID, consent.PurposeRecording, audit.ActionEdit, bookings.RecordType)
+	}
+	s.RequireRemindersConsent = func(ctx context.Context, clientID string) error {
+		return p.RequireConsent(ctx, clientID, consent.PurposeReminders, audit.ActionEdit, bookings.RecordType)
 	}
 	return s
 }

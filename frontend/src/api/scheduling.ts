@@ -214,3 +214,31 @@ export function walkInCreate(w: WalkIn): Promise<Booking> {
 export function todayAgenda(): Promise<Agenda> {
   return App.TodayAgenda() as Promise<Agenda>;
 }
+
+/** A session's recording and reminders, each gated by the client's consent. */
+export interface SessionState {
+  /** The client asked on CalmAlly for the session to be recorded. */
+  recordingRequested: boolean;
+  /** The practitioner turned recording on. */
+  recordingOn: boolean;
+  /** On AND the client's recording consent is in force now (a withdrawal stops it at once). */
+  recorded: boolean;
+  recordingAt: string;
+  recordingConsent: boolean;
+  remindersConsent: boolean;
+  reminders: { at: string; trigger: 'manual' | 'auto' }[];
+}
+
+export function bookingSession(id: string): Promise<SessionState> {
+  return App.BookingSession(id) as Promise<SessionState>;
+}
+
+/** Turns recording on (needs recording consent) or off. */
+export function bookingSetRecording(id: string, on: boolean): Promise<SessionState> {
+  return App.BookingSetRecording(id, on) as Promise<SessionState>;
+}
+
+/** Asks CalmAlly to remind the client now (needs reminders consent). */
+export function bookingRemind(id: string): Promise<SessionState> {
+  return App.BookingRemind(id) as Promise<SessionState>;
+}
