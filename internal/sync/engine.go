@@ -198,7 +198,7 @@ func (e *Engine) finish(ctx context.Context, r *round, err error) {
 	e.mu.Lock()
 	e.running, e.lastErr = false, info
 	e.mu.Unlock()
-	if code != "cancelled" {
+	if code != CodeCancelled && code != CodeLocked {
 		if rerr := e.cfg.Store.RecordRound(ctx, e.now(), code); rerr != nil && apperr.CodeOf(rerr) != apperr.NotFound {
 			e.cfg.Logger.Error("sync: record round failed", "err", rerr)
 		}
@@ -216,8 +216,11 @@ func messageOf(err error) string {
 	if e, ok := AsError(err); ok && e.Message != "" {
 		return e.Message
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	switch CodeOfErr(err) {
+	case CodeCancelled:
 		return "sync was stopped"
+	case CodeLocked:
+		return "sync waits until the vault is unlocked"
 	}
 	return apperr.MessageOf(err)
 }

@@ -635,3 +635,20 @@ func TestGroupApplier(t *testing.T) {
 		e.app.once(t)
 	})
 }
+
+// TestLockedRoundNotRecorded: a round stopped by the vault locking is not
+// the backend's failure: the last error stays as it was.
+func TestLockedRoundNotRecorded(t *testing.T) {
+	e := newEnv(t, backends[1].start(t, synctest.Options{}))
+	round(t, e.engine(t, nil))
+	eng := e.engine(t, func(c *sync.Config) {
+		c.Keys = func() (sync.Sealer, error) { return nil, apperr.New(apperr.Locked, "the vault is locked") }
+	})
+	if _, err := eng.Round(e.ctx); sync.CodeOfErr(err) != sync.CodeLocked {
+		t.Fatalf("round: %v", err)
+	}
+	st, _ := eng.Status(e.ctx)
+	if st.LastError != nil || st.State != sync.StateIdle {
+		t.Fatalf("status %+v", st)
+	}
+}

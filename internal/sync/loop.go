@@ -74,7 +74,7 @@ func (e *Engine) afterRound(err error) time.Duration {
 		return e.cfg.Interval
 	}
 	switch StateFor(CodeOfErr(err)) {
-	case StateNeedsEnrolment, StateRegionRefused, StateUpdateNeeded:
+	case StateNeedsEnrolment, StateRegionRefused, StateUpdateNeeded, StateLocked:
 		// Nothing will change by itself soon; look again later.
 		e.failures = 0
 		return e.cfg.Interval

@@ -33,6 +33,8 @@ func StateFor(code string) State {
 		return StateRegionRefused
 	case wire.CodeUnsupported:
 		return StateUpdateNeeded
+	case CodeLocked:
+		return StateLocked
 	}
 	return StateError
 }

@@ -27,7 +27,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/sync/wire"
+	"github.com/calmally/practice/internal/vault"
 )
 
 // Transport is one backend, as the protocol describes it. Every method
@@ -102,14 +104,24 @@ func AsError(err error) (*Error, bool) {
 	return e, ok
 }
 
-// CodeOfErr is err's sync code: the *Error's code, "cancelled" for an ended
-// context, or "internal".
+// Codes of rounds that stopped for a local reason; they are not the
+// backend's fault and are not recorded as the last error.
+const (
+	CodeCancelled = "cancelled" // the context ended (the app quit, sync stopped)
+	CodeLocked    = "locked"    // the vault locked during the round
+)
+
+// CodeOfErr is err's sync code: the *Error's code, CodeCancelled or
+// CodeLocked for a round stopped here, or "internal".
 func CodeOfErr(err error) string {
 	if e, ok := AsError(err); ok {
 		return e.Code
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return "cancelled"
+		return CodeCancelled
+	}
+	if errors.Is(err, vault.ErrLocked) || apperr.CodeOf(err) == apperr.Locked {
+		return CodeLocked
 	}
 	return "internal"
 }
