@@ -168,6 +168,7 @@ var refWords = []string{
 	"चिंता", "चिंतित", "नींद", "रात", "ज़रूरी", "ज\u093Cरूरी", "\u0958", "क\u094D\u093C", "क्\u200Dष", "मैं", "में",
 	"२०२४", "2024", "७", "கவலை", "কো", "\u0995\u09C7\u09BE", "e\u0301\u0301",
 	"ab\xffcd", "\xc0", "x\u00ady", "—", "।", "॥",
+	"\u00ad", "\u0301", "⑴", "a⑵b", "℃", "5℃x", "a\u00a8b", "x\uff0cy", "\ufffd", "\xe0\xa4", "\xed\xa0\x80", "\xe0\x80\x80",
 	strings.Repeat("long", 20), strings.Repeat("क", 30),
 }
 
@@ -260,5 +261,59 @@ func TestBuildSearchesLikePuts(t *testing.T) {
 				t.Fatalf("Search(%+v): built and put indexes differ:\nbuilt %v\nput   %v", qq, ids(a), ids(b))
 			}
 		}
+	}
+}
+
+// FuzzBuild builds an index from documents cut from arbitrary text (the
+// build's chunker and interning see text that Put never shows them) and
+// holds it to the reference.
+func FuzzBuild(f *testing.F) {
+	for _, seed := range []string{
+		"José café ½ ⑴ a⑵b|चिंता। नींद॥ ज़रूरी \u0958|ab\xffcd \xe0\xa4|Straße ﬁle",
+		strings.Repeat("again ", 140) + "|" + strings.Repeat("क", 40) + " " + strings.Repeat("long", 20),
+		"x\u00ady \u00ad \u0301 e\u0301\u0301|\xed\xa0\x80 \xe0\x80\x80 \ufffd|a|a b a|",
+		"கவலை কো \u0995\u09C7\u09BE २०२४ 2024|Ⅻ ﬀ ① ™",
+	} {
+		f.Add(seed, uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, text string, workers uint8) {
+		var docs []Doc
+		for i, part := range strings.Split(text, "|") {
+			title, body, _ := strings.Cut(part, "\n")
+			docs = append(docs, Doc{ID: fmt.Sprint("d", i%5), Kind: KindNote, Title: title, Body: body})
+		}
+		ix := New()
+		if err := ix.Build(context.Background(), All(docs), int(workers%4)+1); err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstReference(t, ix, docs)
+	})
+}
+
+// Records escape ids and frequencies that do not fit their fields.
+func TestRecordRoundTrip(t *testing.T) {
+	type rec struct {
+		id, tf uint32
+		title  bool
+	}
+	recs := []rec{
+		{0, 0, true}, {1, 1, false}, {recIDEsc - 1, recTFMask - 1, true},
+		{recIDEsc, recTFMask, false}, {recIDEsc + 1, recTFMask + 1, true},
+		{1<<31 - 1, 1<<31 - 1, true}, {5, 1000, false}, {1 << 30, 3, false},
+	}
+	var buf []uint32
+	for _, r := range recs {
+		buf = appendRecord(buf, r.id, r.tf, r.title)
+	}
+	i := 0
+	for _, want := range recs {
+		var got rec
+		got.id, got.tf, got.title, i = readRecord(buf, i)
+		if got != want {
+			t.Errorf("record %+v read back as %+v", want, got)
+		}
+	}
+	if i != len(buf) {
+		t.Errorf("%d words read of %d", i, len(buf))
 	}
 }
