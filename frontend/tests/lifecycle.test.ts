@@ -69,7 +69,7 @@ describe('Settings → Backups', () => {
     await eventually(() => expect(m.backupSettingsSet).toHaveBeenCalledTimes(1));
     expect(m.backupSettingsSet.mock.calls[0][0]).toMatchObject({ folder: '/media/usb/backups', atTime: '13:15', keepWeekly: 8, schedule: 'daily' });
     expect(await screen.findByText('Backup settings saved.')).toBeTruthy();
-    expect(screen.getByTestId('backup-schedule-text').textContent).toContain('at 13:15 (India time)');
+    expect(screen.getByTestId('backup-schedule-text').textContent).toContain('at 1:15 pm (India time)');
     expect(screen.getByRole('button', { name: 'Back up now' }).hasAttribute('disabled')).toBe(false);
   });
 
@@ -143,7 +143,7 @@ describe('Backup warning', () => {
     render(BackupWarning, { onopen });
     const w = await screen.findByTestId('backup-warning');
     expect(w.textContent).toContain('No verified backup in the last 7 days.');
-    await fireEvent.click(within(w).getByRole('button', { name: 'Set up backups' }));
+    await fireEvent.click(within(w).getByRole('button', { name: 'Go to Backups' }));
     expect(onopen).toHaveBeenCalledTimes(1);
   });
 
@@ -223,7 +223,7 @@ describe('Settings → Retention', () => {
       expect.stringMatching(/^Contact details of Client gone… \(no longer on record\)30 days after discharge/),
       expect.stringMatching(/^Log file calmally.log.2Log file older than 2 years.*Would be deleted$/),
     ]);
-    expect(rep.textContent).toContain('Audit trail (120 entries): kept (Kept for the audit chain).');
+    expect(rep.textContent).toContain('Audit trail (120 entries, ids only): kept for its tamper-evident chain.');
     expect(rep.textContent).toContain('Legal holds in place: Kiran Das (Litigation (a court case)).');
   });
 

@@ -19,7 +19,7 @@ const holds: Record<string, string> = {
   legal_hold: 'Legal hold',
   open_rights_request: 'Open rights request',
   erasure_hold: 'Erasure hold',
-  chain_integrity: 'Kept for the audit chain',
+  chain_integrity: 'For its tamper-evident chain',
 };
 
 const rules: Record<string, string> = {
