@@ -25,6 +25,14 @@
 // the law for each hold. The retention engine deletes held data when the
 // hold ends.
 //
+// # Contact details only
+//
+// EraseContact (contact.go) wipes only the phone, e-mail and emergency
+// contact (and their previous values in the correction history), re-sealing
+// empty values, for the retention policy's "contact details 30 days after
+// discharge": the clinical record stays for its own 7 years. It writes no
+// certificate or hold (no one asked); it is audited as a retention purge.
+//
 // # Minors
 //
 // Purge removes every row of a client discovered to be under 18, notes
