@@ -251,14 +251,29 @@ func (p *Practice) RetentionRun(ctx context.Context, asOf time.Time, trigger Tri
 		return rep, err
 	}
 	if rowsGone || len(expiredRuns) > 0 {
-		if err := p.db.Checkpoint(ctx); err != nil {
-			return rep, fmt.Errorf("retention: checkpoint: %w", err)
-		}
-		if rep.Vacuumed, err = p.vacuumIfWorthIt(ctx); err != nil {
-			return rep, err
+		// The deleted rows' old pages must not survive in the WAL or in
+		// free pages. A reader in the middle of a transaction (the startup
+		// check) can make the checkpoint busy: try a few times; the lock and
+		// exit checkpoints catch up on a failure, which is logged.
+		if err := p.retry(ctx, p.db.Checkpoint); err != nil {
+			p.log.Error("retention: checkpoint after deletion failed; it runs again at lock", "err", err)
+		} else if rep.Vacuumed, err = p.vacuumIfWorthIt(ctx); err != nil {
+			p.log.Error("retention: vacuum failed; the freed pages are zeroed and reused", "err", err)
 		}
 	}
 	return rep, p.logRetentionRun(ctx, st, &rep, expiredRuns)
+}
+
+// retry runs fn up to five times, a fifth of a second apart, until it succeeds.
+func (p *Practice) retry(ctx context.Context, fn func(context.Context) error) error {
+	var err error
+	for range 5 {
+		if err = fn(ctx); err == nil {
+			return nil
+		}
+		p.opts.Sleep(200 * time.Millisecond)
+	}
+	return err
 }
 
 func (p *Practice) logRetentionRun(ctx context.Context, st *store.RetentionStore, rep *RetentionReport, expired []string) error {
@@ -288,7 +303,9 @@ func (p *Practice) logRetentionRun(ctx context.Context, st *store.RetentionStore
 	}
 	if len(expired) > 0 {
 		// The deleted run rows' pages: out of the WAL too.
-		return p.db.Checkpoint(ctx)
+		if err := p.retry(ctx, p.db.Checkpoint); err != nil {
+			p.log.Error("retention: checkpoint after the run log failed; it runs again at lock", "err", err)
+		}
 	}
 	return nil
 }
