@@ -104,7 +104,7 @@ describe('Export wizard', () => {
     const list = await screen.findByTestId('export-withheld');
     const groups = screen.getAllByTestId('withheld-group');
     expect(groups.map((g) => g.dataset.kind)).toEqual(['psychotherapy_note', 'profile']);
-    expect(groups[0].textContent).toMatch(/Private process notes \(2\)/);
+    expect(groups[0].textContent).toMatch(/Private process notes\s\(2\)/);
     expect(groups[0].textContent).toMatch(/Mental Health\s+Review Board/);
     expect(groups[1].textContent).not.toMatch(/Review Board/);
     // Names come from the client list the app already shows; the event carries ids only.

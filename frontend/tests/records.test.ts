@@ -96,8 +96,8 @@ describe('Client page with years of notes and sessions', () => {
     const rows = await screen.findAllByTestId('session-row');
     expect(rows).toHaveLength(2);
     const cells = (r: HTMLElement) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim());
-    expect(cells(rows[0])).toEqual(['Thu, 1 Jan, 2026', '11:00–11:50', 'Online', 'Confirmed', '₹2,000 · Payment pending', 'No note']);
-    expect(cells(rows[1])).toEqual(['Tue, 2 Dec, 2025', '11:00–11:50', 'In person', 'Completed', '₹1,500 · Paid', 'Intake (signed)']);
+    expect(cells(rows[0])).toEqual(['Thu, 1 Jan, 2026 11:00–11:50', 'Online Confirmed', '₹2,000 Payment pending', 'No note']);
+    expect(cells(rows[1])).toEqual(['Tue, 2 Dec, 2025 11:00–11:50', 'In person Completed', '₹1,500 Paid', 'Intake (signed)']);
     expect(screen.getByText('Latest first. Times in Asia/Kolkata.')).toBeTruthy();
     await fireEvent.click(within(rows[1]).getByRole('button', { name: 'Intake (signed)' }));
     expect(clinical.view).toEqual({ kind: 'note', clientId: 'c1', noteId: 'n-old' });
