@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -191,18 +192,27 @@ func (b *builder) field(text string, title bool) (words uint32, valid bool) {
 				if asciiFold[c] == 0 {
 					break
 				}
-				j++
-				continue
-			}
-			if c&0xF0 == 0xE0 && j+2 < len(text) {
-				c1, c2 := text[j+1], text[j+2]
-				r := rune(c&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F)
-				if c1&0xC0 == 0x80 && c2&0xC0 == 0x80 && r >= 0x800 && r < tableSize {
-					if seps[r] {
+				// The rest of a run of ASCII letters and digits, eight
+				// bytes at a time.
+				for j++; j+8 <= len(text); j += 8 {
+					if stops := asciiStops(le64(text, j)); stops != 0 {
+						j += bits.TrailingZeros64(stops) >> 3
 						break
 					}
-					j += 3
-					continue
+				}
+				continue
+			}
+			// A rune from U+0800 to U+0FFF — the Indic scripts from
+			// Devanagari to Sinhala — is E0 and two continuation bytes.
+			if j+4 <= len(text) {
+				if v := le32(text, j); v&0xC0C0FF == 0x8080E0 {
+					if r := (v>>2)&0xFC0 | (v>>16)&0x3F; r >= 0x800 { // below is an overlong form
+						if seps[r] {
+							break
+						}
+						j += 3
+						continue
+					}
 				}
 			}
 			// Passing j in and taking it back keeps it out of the
@@ -266,6 +276,20 @@ func (b *builder) field(text string, title bool) (words uint32, valid bool) {
 		i = j
 	}
 	return words, valid
+}
+
+// asciiStops marks with its high bit each byte of w (eight bytes of text,
+// little-endian) that is not an ASCII letter or digit: the bytes that
+// asciiFold maps to 0, and every byte of a multi-byte rune. Each byte is
+// compared with the ranges on its own seven low bits, which cannot carry
+// into the next byte.
+func asciiStops(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	x := w &^ high
+	digit := (x + ones*(0x80-'0')) &^ (x + ones*(0x7F-'9'))
+	l := x | ones*0x20 // upper case to lower; only letters land in a–z
+	letter := (l + ones*(0x80-'a')) &^ (l + ones*(0x7F-'z'))
+	return (^(digit | letter) | w) & high
 }
 
 // runeStep returns i past the rune at text[i] ≥ 0x80, or i itself and true

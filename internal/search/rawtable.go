@@ -44,6 +44,12 @@ func newRawTable() *rawTable {
 	return &rawTable{seed: maphash.MakeSeed(), k0: rand.Uint64(), k1: rand.Uint64(), slots: make([]rawSlot, 1<<12), start: []uint32{0}}
 }
 
+// le32 reads four bytes of s from i, little-endian, in one load.
+func le32(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
 // headCopy returns the head of a chunk near the end of its text.
 func headCopy(chunk string) head {
 	var b [headLen]byte
