@@ -94,6 +94,11 @@ func build(ctx context.Context, docs iter.Seq2[Doc, error], workers int) (*state
 	st := newState()
 	ch := make(chan *batch, 2*workers)
 	bs := make([]*builder, workers)
+	defer func() {
+		for _, b := range bs {
+			b.wipe()
+		}
+	}()
 	var wg sync.WaitGroup
 	for i := range bs {
 		b := newBuilder(i)

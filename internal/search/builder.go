@@ -381,7 +381,28 @@ func (b *builder) sortTerms() {
 		b.sorted[i] = k.id
 	}
 	// Lookups are over: let the tables go before the merge allocates.
-	b.raw, b.ids, b.cnt, b.multi = nil, nil, nil, nil
+	b.wipeRaw()
+	b.ids, b.cnt, b.multi = nil, nil, nil
+}
+
+// wipeRaw zeroes and drops the raw table: its arena and its slots' heads
+// hold words as the notes spell them.
+func (b *builder) wipeRaw() {
+	if b.raw != nil {
+		clear(b.raw.slots)
+		clear(b.raw.text)
+		b.raw = nil
+	}
+}
+
+// wipe zeroes what the builder holds of the notes' words, as Clear does
+// for the index, once the build no longer needs it, whether it succeeded
+// or not. The ids map's keys are strings and cannot be wiped; they are
+// folded terms, which the index holds too.
+func (b *builder) wipe() {
+	b.wipeRaw()
+	clear(b.text)
+	b.text, b.ids = nil, nil
 }
 
 // chunkSeps marks, for the runes of the scanner's table, those that end a

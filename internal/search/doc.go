@@ -40,6 +40,21 @@
 // each folded byte back to the original bytes it came from, so they stay
 // right where folding changes lengths.
 //
+// # Building
+//
+// At unlock every note is indexed at once, on every core. A worker cuts
+// text into chunks at the separators that NFKD leaves alone — a chunk folds
+// to the same terms alone as in its text, since such a separator always ends
+// a word — and looks each chunk up as written, so it folds a spelling the
+// first time it meets it and afterwards pays a hash and a probe per word.
+// For each document it writes one four-byte record per distinct term. The
+// merge gives terms their sorted ids and turns the records into postings by
+// counting sort: one pass sizes every term's postings, a second writes them
+// into one exactly sized arena. Between the two, the records take about
+// four bytes per (document, term) pair: 25 MB for 50,000 notes, freed when
+// the build ends. The workers' tables hold words as written; they are zeroed
+// when the build ends, whether it succeeds or not.
+//
 // # Memory
 //
 // The index keeps the caller's strings for snippets (no folded copy of any
