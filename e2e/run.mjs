@@ -76,6 +76,11 @@ test('onboarding: passphrase, recovery code typed back, lands in the shell', asy
 
   await page.getByLabel('Recovery code').fill(recoveryCode);
   await page.getByRole('button', { name: 'Confirm code' }).click();
+  // Then the practitioner profile, which can wait (e2e/profiles.mjs fills one in later).
+  await page.getByTestId('first-run-profile').waitFor({ timeout });
+  await axe(page, 'first-run profile step');
+  await shot(page, '05-onboarding-profile');
+  await page.getByRole('button', { name: 'Later', exact: true }).click();
   await page.waitForSelector('nav[aria-label="Main"]', { timeout });
   const status = await page.evaluate(() => window.go.app.App.Status());
   assert(status.initialized && !status.locked, `after onboarding status is ${JSON.stringify(status)}`);
@@ -770,5 +775,5 @@ test('Today: the walk-in is the next session', async (page) => {
 
 // --- more spec files, in order, then run ------------------------------------------
 
-for (const spec of ['./records.mjs', './sync.mjs', './lifecycle.mjs']) await import(spec);
+for (const spec of ['./records.mjs', './sync.mjs', './lifecycle.mjs', './profiles.mjs']) await import(spec);
 await runAll();

@@ -297,7 +297,7 @@ describe('Settings → Profiles on this computer', () => {
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Check again' }));
     const copy = await within(dialog).findByTestId('removal-copy');
     expect(copy.textContent).toMatch(/calmally-practice-export\.zip\.age/);
-    expect(copy.textContent).toMatch(/keep that file safe until 2033-03-01/);
+    expect(copy.textContent).toMatch(/keep that file safe until 1 March 2033/);
     expect(copy.textContent).toMatch(/left out 1 item/);
     const go = within(dialog).getByRole('button', { name: 'Remove this profile' }) as HTMLButtonElement;
     expect(go.disabled).toBe(true);
@@ -311,7 +311,7 @@ describe('Settings → Profiles on this computer', () => {
     expect(pf.profileRemove).toHaveBeenCalledWith('meera ');
     const said = receipt.textContent!.replace(/\s+/g, ' ');
     expect(said).toMatch(/records of 2 clients are now kept only in the encrypted export calmally-practice-export\.zip\.age/);
-    expect(said).toMatch(/until at least 2033-03-01/);
+    expect(said).toMatch(/until at least 1 March 2033/);
     await fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
     expect(switched).toHaveBeenCalledWith('rahul');
     off();
