@@ -2,6 +2,7 @@ package practice
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -51,6 +52,50 @@ type changeApplier struct{ p *Practice }
 
 // syncApplier is the sync engine's Applier on this profile.
 func (p *Practice) syncApplier() sync.Applier { return changeApplier{p: p} }
+
+var _ sync.GroupApplier = changeApplier{}
+
+// ApplyGroup applies a page of pulled changes in one transaction
+// (store.DB.Batch) rather than one durable commit each — the difference
+// between a pull of 10,000 bookings taking seconds or tens of seconds.
+// Each change goes through Apply as it would alone: every store
+// transaction it makes runs as a savepoint of the batch, so a refused
+// change undoes what its failing transaction did and nothing of the
+// others, and a change whose rules keep part of it (a client's record
+// before a consent refused) keeps the same part. Effects outside the
+// database (the search index) wait for the commit.
+//
+// A transient failure stops the page there: the changes before it commit,
+// it and those after it are reported with it and stay in the inbox. When
+// the batch itself cannot commit, every change is reported with that
+// error: none was applied. The engine runs this inside its own batch with
+// the settle of the page (inbox rows removed, versions recorded), so the
+// page is applied and settled in one commit.
+func (a changeApplier) ApplyGroup(ctx context.Context, cs []wire.Change) []error {
+	errs := make([]error, len(cs))
+	err := a.p.db.Batch(ctx, func(ctx context.Context) error {
+		for i, c := range cs {
+			err := a.Apply(ctx, c)
+			if _, permanent := sync.PermanentCode(err); err != nil && !permanent {
+				for j := i; j < len(cs); j++ {
+					errs[j] = err
+				}
+				return nil // commit what came before
+			}
+			errs[i] = err
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, store.ErrAfterCommit):
+		a.p.log.Warn("sync: work after applying a page failed; the page stands", "err", err)
+	case err != nil:
+		for i := range errs {
+			errs[i] = err
+		}
+	}
+	return errs
+}
 
 // Apply applies one pulled change.
 func (a changeApplier) Apply(ctx context.Context, c wire.Change) error {
@@ -144,8 +189,25 @@ func (a changeApplier) purgeMatchClient(ctx context.Context, ms *matches.Service
 	if err != nil {
 		return err
 	}
-	_, err = a.p.PurgeMinor(ctx, m.ClientID, minorPurgeReason)
-	return err
+	return a.purgeMinor(ctx, m.ClientID)
+}
+
+// purgeMinor is Practice.PurgeMinor for the applier: the client's entries
+// leave the search index once the purge is committed (in a batch, a purge
+// rolled back must leave the index as it was).
+func (a changeApplier) purgeMinor(ctx context.Context, clientID string) error {
+	_, purged, err := a.p.Erasure().PurgeMinor(ctx, clientID, minorPurgeReason)
+	if err != nil {
+		return err
+	}
+	return a.p.db.AfterCommit(ctx, func(context.Context) error {
+		ix := a.p.searchIndex().ix
+		ix.Delete(clientID)
+		for _, id := range purged.NoteIDs {
+			ix.Delete(id)
+		}
+		return nil
+	})
 }
 
 func (a changeApplier) notice(ctx context.Context, c wire.Change) error {
@@ -242,7 +304,7 @@ func (a changeApplier) client(ctx context.Context, c wire.Change) error {
 		// A record made from an earlier version goes first (purge, then
 		// refuse: a retry after a failed refusal finds no record and refuses).
 		if clientID != "" {
-			if _, err := p.PurgeMinor(ctx, clientID, minorPurgeReason); err != nil {
+			if err := a.purgeMinor(ctx, clientID); err != nil {
 				return err
 			}
 		}
@@ -314,7 +376,10 @@ func (a changeApplier) createClient(ctx context.Context, links *store.PlatformCl
 		RemoteVersion: version}, e); err != nil {
 		return "", err
 	}
-	p.searchIndex().ix.Put(clientDoc(cl))
+	doc := clientDoc(cl)
+	if err := p.db.AfterCommit(ctx, func(context.Context) error { p.searchIndex().ix.Put(doc); return nil }); err != nil {
+		return "", err
+	}
 	return cl.ID, nil
 }
 

@@ -285,7 +285,7 @@ func (s *ConsentStore) Ledger(ctx context.Context) ([]consent.Row, consent.Head,
 func (s *ConsentStore) StoredNotice(ctx context.Context, id string, version int, lang string) (consent.Notice, error) {
 	var n consent.Notice
 	var purpose string
-	err := s.db.sql.QueryRowContext(ctx, `SELECT id, version, language, purpose, sha256, text FROM consent_notices
+	err := s.db.conn(ctx).QueryRowContext(ctx, `SELECT id, version, language, purpose, sha256, text FROM consent_notices
 		WHERE id = ? AND version = ? AND language = ?`, id, version, lang).Scan(&n.ID, &n.Version, &n.Language, &purpose, &n.SHA256, &n.Text)
 	if errors.Is(err, sql.ErrNoRows) {
 		return consent.Notice{}, apperr.New(apperr.NotFound, "that notice was never shown")

@@ -14,7 +14,7 @@ var ErrNotFound = errors.New("store: not found")
 // Meta reads one value from the meta table; ErrNotFound if absent.
 func (db *DB) Meta(ctx context.Context, key string) ([]byte, error) {
 	var v []byte
-	err := db.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	err := db.conn(ctx).QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

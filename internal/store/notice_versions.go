@@ -89,7 +89,7 @@ func (s *NoticeVersionStore) Insert(ctx context.Context, v NoticeVersion, e audi
 
 // All returns every published version, by kind, purpose, version, language.
 func (s *NoticeVersionStore) All(ctx context.Context) ([]NoticeVersion, error) {
-	rows, err := s.db.sql.QueryContext(ctx, `SELECT id, kind, purpose, version, language, sha256, text, summary, material,
+	rows, err := s.db.conn(ctx).QueryContext(ctx, `SELECT id, kind, purpose, version, language, sha256, text, summary, material,
 		published_at, received_at, acknowledged_at FROM notice_versions ORDER BY kind, purpose, version, language`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list notice versions: %w", err)

@@ -37,7 +37,9 @@ func newStmtCache(db *sql.DB, queries ...string) *stmtCache {
 // transaction on the same database. On an error nothing is kept and the
 // next call tries again.
 func (c *stmtCache) prepare(ctx context.Context) {
-	if c == nil || c.ready.Load() {
+	// Inside a batch the connection is the batch's: preparing on the pool
+	// would wait for it forever. The text runs instead, as before prepare.
+	if c == nil || c.ready.Load() || inBatch(ctx) {
 		return
 	}
 	c.mu.Lock()

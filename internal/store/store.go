@@ -96,8 +96,13 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Checkpoint copies the WAL into the main file and truncates it, so that
-// deleted or re-sealed bytes do not survive in the WAL.
+// deleted or re-sealed bytes do not survive in the WAL. Inside a batch it
+// runs once the batch commits (a checkpoint cannot copy what is not
+// committed yet); its failure then comes back from Batch as ErrAfterCommit.
 func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.batchOf(ctx) != nil {
+		return db.AfterCommit(ctx, db.Checkpoint)
+	}
 	var busy, logFrames, checkpointed int
 	row := db.sql.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	if err := row.Scan(&busy, &logFrames, &checkpointed); err != nil {
@@ -119,7 +124,13 @@ func (db *DB) Close() error {
 }
 
 // Tx runs fn in one immediate transaction, committing if fn returns nil.
+// With a context from Batch, fn runs in a savepoint of the batch's
+// transaction instead, released or rolled back as this one would commit or
+// roll back (batch.go).
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if b := db.batchOf(ctx); b != nil {
+		return b.savepoint(ctx, fn)
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

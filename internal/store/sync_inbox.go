@@ -142,11 +142,18 @@ type Settled struct {
 	At         time.Time
 }
 
+// Batch runs fn in one transaction of the sync store's database
+// (DB.Batch): the engine applies a page and settles it in one commit.
+func (s *SyncStore) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.Batch(ctx, fn)
+}
+
 // SettleChanges removes the inbox rows and records, for each applied or
 // refused change, its entity's version (never lowering it) — all in one
 // transaction. The engine calls it after each change it applies (or after a
 // small group: Apply is idempotent for a version, so a crash before the
-// commit only applies those changes once more).
+// commit only applies those changes once more). Inside a Batch it joins the
+// batch's transaction.
 func (s *SyncStore) SettleChanges(ctx context.Context, done []Settled) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		del, err := tx.PrepareContext(ctx, `DELETE FROM sync_inbox WHERE id = ?`)

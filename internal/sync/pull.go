@@ -139,6 +139,12 @@ func (e *Engine) applyItems(ctx context.Context, r *round, items []store.InboxIt
 // recorded and those before it in the page, not on how they fare), the
 // rest applied in one call, and the outcomes settled in order up to the
 // first transient failure.
+//
+// The call and the settle run in one store batch (store.DB.Batch): an
+// applier that writes through the same store joins that transaction, so
+// the page is applied and settled in one commit, or — on a crash, a
+// cancelled context, a failed commit — not at all, the page still in the
+// inbox. Nothing is counted or logged until the batch commits.
 func (e *Engine) applyRun(ctx context.Context, r *round, ga GroupApplier, items []store.InboxItem, changes []wire.Change) error {
 	versions := map[string]int64{}
 	stale := make([]bool, len(items))
@@ -152,18 +158,64 @@ func (e *Engine) applyRun(ctx context.Context, r *round, ga GroupApplier, items 
 		versions[k] = it.Version
 		run = append(run, changes[i])
 	}
-	errs := ga.ApplyGroup(ctx, run)
-	if len(errs) != len(run) {
-		return fmt.Errorf("sync: the applier answered %d outcomes for %d changes", len(errs), len(run))
+	var (
+		done    []store.Settled
+		errs    []error
+		cause   error // the first transient failure: the round stops there
+		settled Summary
+	)
+	berr := e.cfg.Store.Batch(ctx, func(ctx context.Context) error {
+		errs = ga.ApplyGroup(ctx, run)
+		if len(errs) != len(run) {
+			return fmt.Errorf("sync: the applier answered %d outcomes for %d changes", len(errs), len(run))
+		}
+		done, settled, cause = e.settleRun(items, stale, errs)
+		if len(done) == 0 {
+			return nil
+		}
+		// Recorded even if ctx ended meanwhile: the batch itself decides.
+		return e.cfg.Store.SettleChanges(context.WithoutCancel(ctx), done)
+	})
+	if berr != nil && !errors.Is(berr, store.ErrAfterCommit) {
+		return berr // nothing of the page applied or settled
 	}
-	g := group{versions: map[string]int64{}}
+	if berr != nil {
+		e.cfg.Logger.Warn("sync: work after applying a page failed; the page stands", "err", berr)
+	}
+	r.sum.Applied += settled.Applied
+	r.sum.Rejected += settled.Rejected
+	r.sum.Skipped += settled.Skipped
+	j := 0
+	for i, it := range items[:len(done)] {
+		if stale[i] {
+			continue
+		}
+		if err := errs[j]; err != nil {
+			code, _ := PermanentCode(err)
+			e.cfg.Logger.Warn("sync: pulled change refused", "type", it.Type, "id", it.EntityID, "version", it.Version,
+				"code", code, "rule", apperr.MessageOf(err))
+		}
+		j++
+	}
+	if cause != nil {
+		return cause
+	}
+	e.progress(r, PhaseApply)
+	return nil
+}
+
+// settleRun turns ApplyGroup's outcomes into what to record, in order up to
+// the first transient failure (returned as cause), and what they count.
+func (e *Engine) settleRun(items []store.InboxItem, stale []bool, errs []error) ([]store.Settled, Summary, error) {
+	var done []store.Settled
+	var sum Summary
 	j := 0
 	for i, it := range items {
-		done := store.Settled{InboxID: it.ID, Type: it.Type, EntityID: it.EntityID, Version: it.Version, At: e.now()}
+		d := store.Settled{InboxID: it.ID, Type: it.Type, EntityID: it.EntityID, Version: it.Version, At: e.now()}
 		if stale[i] {
-			done.Skipped = true
-			r.sum.Skipped++
-			g.add(done)
+			d.Skipped = true
+			sum.Skipped++
+			done = append(done, d)
 			continue
 		}
 		err := errs[j]
@@ -171,22 +223,16 @@ func (e *Engine) applyRun(ctx context.Context, r *round, ga GroupApplier, items 
 		if err != nil {
 			code, permanent := PermanentCode(err)
 			if !permanent {
-				return g.flush(ctx, e, err)
+				return done, sum, err
 			}
-			done.RejectCode = code
-			r.sum.Rejected++
-			e.cfg.Logger.Warn("sync: pulled change refused", "type", it.Type, "id", it.EntityID, "version", it.Version,
-				"code", code, "rule", apperr.MessageOf(err))
+			d.RejectCode = code
+			sum.Rejected++
 		} else {
-			r.sum.Applied++
+			sum.Applied++
 		}
-		g.add(done)
+		done = append(done, d)
 	}
-	if err := g.flush(ctx, e, nil); err != nil {
-		return err
-	}
-	e.progress(r, PhaseApply)
-	return nil
+	return done, sum, nil
 }
 
 // group is the changes settled but not yet recorded, and the versions they
