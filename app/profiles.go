@@ -88,8 +88,34 @@ func (a *App) openProfileLocked(prof datadir.Profile) {
 	a.p, a.log, a.openErr, a.prof.cancel = p, p.Logger(), nil, cancel
 }
 
+// quietRuntime lets the app silence the UI while a profile closes: what a
+// closing profile says on its way out (its lock, its sync state) must not
+// reach the screens of the next one.
+type quietRuntime struct {
+	inner Runtime
+	quiet atomic.Bool
+}
+
+// Emit forwards the event unless a profile is closing.
+func (q *quietRuntime) Emit(event string, payload any) {
+	if !q.quiet.Load() {
+		q.inner.Emit(event, payload)
+	}
+}
+
+// hush silences the UI until the returned function is called.
+func (a *App) hush() func() {
+	q, ok := a.rt.(*quietRuntime)
+	if !ok {
+		return func() {}
+	}
+	q.quiet.Store(true)
+	return func() { q.quiet.Store(false) }
+}
+
 // closeProfileLocked locks and closes the open profile; a.mu is held.
 func (a *App) closeProfileLocked() {
+	defer a.hush()()
 	a.prof.gen.Add(1)
 	a.pendingCode = "" // a recovery code shown for this profile must not confirm another's
 	if a.p != nil {
@@ -304,7 +330,9 @@ func (a *App) ProfileRemove(req ProfileRemoveDTO) (RemovedDTO, error) {
 		return RemovedDTO{}, a.uiError("profile remove", err)
 	}
 	gen := a.prof.gen.Add(1) // its closing lock is not a lock the UI should follow
+	unhush := a.hush()
 	r, closed, err := p.Remove(a.ctx, a.cfg.DataDir, cur)
+	unhush()
 	if !closed {
 		// Refused, or the check failed: nothing was touched, it stays open.
 		a.prof.gen.CompareAndSwap(gen, gen-1)
