@@ -60,7 +60,7 @@ func (l *Lifecycle) Startup(ctx context.Context) { l.a.start(ctx, wailsRuntime{c
 func (l *Lifecycle) Shutdown(ctx context.Context) { l.a.stop() }
 
 func (a *App) start(ctx context.Context, rt Runtime) {
-	a.ctx, a.rt = ctx, &quietRuntime{inner: rt} // silenced while a profile closes (profiles.go)
+	a.ctx, a.rt = ctx, rt
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	// The profile opened last (several practitioners on one computer), or

@@ -44,6 +44,8 @@ type profileState struct {
 	// gen changes whenever a profile is closed, so a closed profile's own
 	// lock event does not reach the UI after the UI has moved on.
 	gen atomic.Int64
+	// live is the open profile, nil while one closes (see App.live).
+	live atomic.Pointer[practice.Practice]
 }
 
 func profileID(p datadir.Profile) string {
@@ -86,36 +88,18 @@ func (a *App) openProfileLocked(prof datadir.Profile) {
 		return
 	}
 	a.p, a.log, a.openErr, a.prof.cancel = p, p.Logger(), nil, cancel
+	a.prof.live.Store(p)
 }
 
-// quietRuntime lets the app silence the UI while a profile closes: what a
-// closing profile says on its way out (its lock, its sync state) must not
-// reach the screens of the next one.
-type quietRuntime struct {
-	inner Runtime
-	quiet atomic.Bool
-}
-
-// Emit forwards the event unless a profile is closing.
-func (q *quietRuntime) Emit(event string, payload any) {
-	if !q.quiet.Load() {
-		q.inner.Emit(event, payload)
-	}
-}
-
-// hush silences the UI until the returned function is called.
-func (a *App) hush() func() {
-	q, ok := a.rt.(*quietRuntime)
-	if !ok {
-		return func() {}
-	}
-	q.quiet.Store(true)
-	return func() { q.quiet.Store(false) }
-}
+// live reports whether p is the open profile. Callbacks of a profile (its
+// lock, its sync state) check it before they reach the UI, so what a closing
+// profile says on its way out does not land on the screens of the next one.
+// Lock-free: the callbacks run while a.mu is held by a switch.
+func (a *App) live(p *practice.Practice) bool { return a.prof.live.Load() == p }
 
 // closeProfileLocked locks and closes the open profile; a.mu is held.
 func (a *App) closeProfileLocked() {
-	defer a.hush()()
+	a.prof.live.Store(nil)
 	a.prof.gen.Add(1)
 	a.pendingCode = "" // a recovery code shown for this profile must not confirm another's
 	if a.p != nil {
@@ -330,12 +314,12 @@ func (a *App) ProfileRemove(req ProfileRemoveDTO) (RemovedDTO, error) {
 		return RemovedDTO{}, a.uiError("profile remove", err)
 	}
 	gen := a.prof.gen.Add(1) // its closing lock is not a lock the UI should follow
-	unhush := a.hush()
+	a.prof.live.Store(nil)
 	r, closed, err := p.Remove(a.ctx, a.cfg.DataDir, cur)
-	unhush()
 	if !closed {
 		// Refused, or the check failed: nothing was touched, it stays open.
 		a.prof.gen.CompareAndSwap(gen, gen-1)
+		a.prof.live.Store(p)
 		a.mu.Unlock()
 		return RemovedDTO{}, a.uiError("profile remove", err)
 	}

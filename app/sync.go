@@ -44,10 +44,17 @@ func syncOptions() practice.SyncOptions {
 // wireSync forwards the profile's sync progress and state to the UI.
 func (a *App) wireSync(p *practice.Practice) {
 	p.OnSyncProgress(func(pr sync.Progress) {
+		if !a.live(p) { // a closing profile (profiles.go) stays off the next one's screen
+			return
+		}
 		a.rt.Emit(EventSyncProgress, SyncProgressDTO{Phase: pr.Phase, Pushed: pr.Pushed, Pulled: pr.Pulled,
 			Applied: pr.Applied, Total: pr.Total})
 	})
-	p.OnSyncStatus(func(s sync.Status) { a.rt.Emit(EventSyncStatus, syncStatusDTO(s)) })
+	p.OnSyncStatus(func(s sync.Status) {
+		if a.live(p) {
+			a.rt.Emit(EventSyncStatus, syncStatusDTO(s))
+		}
+	})
 }
 
 // syncStatusDTO shapes the engine's status. The engine says
