@@ -26,7 +26,9 @@ func TestRecordingAndRemindersNeedALiveUpcomingBooking(t *testing.T) {
 	started := put(statusConfirmed, "online", -10*time.Minute)
 	over := put(statusConfirmed, "online", -2*time.Hour)
 	cancelled := put(statusCancelledClient, "online", 48*time.Hour)
-	rec := func(id string, on bool) map[string]any { return map[string]any{"bookingId": id, "record": on, "at": b.Now()} }
+	rec := func(id string, on bool) map[string]any {
+		return map[string]any{"bookingId": id, "record": on, "at": b.Now()}
+	}
 	remind := func(id string) map[string]any { return map[string]any{"bookingId": id, "at": b.Now()} }
 	var n int64
 	for _, c := range []struct {

@@ -25,6 +25,10 @@ import (
 //	refbackend code               sets ENROL_CODE to a new one-time enrolment code
 //	refbackend booking ID STATUS  the platform adds or changes a booking (in person, in two days)
 //	refbackend status ID          prints the platform's status of a booking
+//	refbackend client ID DOB      the platform sends a client record (no platform consents)
+//	refbackend online ID STATUS CLIENTREF
+//	                              an online booking of that platform client, in two days
+//	refbackend kinds              prints the kinds of the mutations applied, one per line
 //	refbackend revoke             the therapist revokes every device on the web
 //	refbackend markpulls          remembers how many pulls have been answered
 //	refbackend waitpulls N        waits (up to 60 s) for N more pulls answered after the mark
@@ -50,6 +54,23 @@ func cmdRefBackend(ts *testscript.TestScript, neg bool, args []string) {
 		_, err := b.PutBooking(ctx, wire.Booking{ID: args[1], Status: args[2], Start: start, End: start.Add(50 * time.Minute),
 			Modality: "in_person", PaymentStatus: "paid", ClientLabel: "Meera Iyer"})
 		ts.Check(err)
+	case args[0] == "client" && len(args) == 3:
+		doc, err := json.Marshal(wire.Client{ID: args[1], MatchID: args[1], Name: "Meera Iyer", DateOfBirth: args[2],
+			Consents: []wire.PlatformConsent{}})
+		ts.Check(err)
+		_, err = b.PutRaw(ctx, wire.TypeClient, args[1], doc)
+		ts.Check(err)
+	case args[0] == "online" && len(args) == 4:
+		start := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Hour)
+		_, err := b.PutBooking(ctx, wire.Booking{ID: args[1], Status: args[2], Start: start, End: start.Add(50 * time.Minute),
+			Modality: "online", PaymentStatus: "paid", ClientRef: args[3], ClientLabel: "Meera Iyer", JoinLink: "https://meet.example/r"})
+		ts.Check(err)
+	case args[0] == "kinds" && len(args) == 1:
+		muts, err := b.Mutations(ctx)
+		ts.Check(err)
+		for _, m := range muts {
+			fmt.Fprintln(ts.Stdout(), m.Kind, m.Status)
+		}
 	case args[0] == "status" && len(args) == 2:
 		e, err := b.Entity(ctx, wire.TypeBooking, args[1])
 		ts.Check(err)

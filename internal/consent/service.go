@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +33,12 @@ type Config struct {
 	// published after this build shipped: new consents use the newest, and
 	// a material one flags older consents for renewal.
 	Published func(ctx context.Context) ([]Published, error)
+	// PlatformRef, if set, returns the platform's id of a client ("" for a
+	// client known only to this practice). Consents captured here for a
+	// platform client are queued for the platform under that id; a
+	// clinic-only client's stay here (the platform has no record of them).
+	// nil queues nothing.
+	PlatformRef func(ctx context.Context, clientID string) (string, error)
 }
 
 // Service records, derives and enforces consent.
@@ -43,12 +50,13 @@ type Service struct {
 	controller  Controller
 	lookup      func(ctx context.Context) (Controller, error)
 	publishedFn func(ctx context.Context) ([]Published, error)
+	platformRef func(ctx context.Context, clientID string) (string, error)
 }
 
 // NewService returns a Service.
 func NewService(c Config) *Service {
 	s := &Service{store: c.Store, keys: c.Keys, now: c.Now, actor: c.Actor, controller: c.Controller, lookup: c.ControllerFor,
-		publishedFn: c.Published}
+		publishedFn: c.Published, platformRef: c.PlatformRef}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -280,9 +288,15 @@ func (s *Service) append(ctx context.Context, r Row, ev Evidence, n Notice, push
 		return Event{}, err
 	}
 	var out *OutboxItem
-	if push {
-		if out, err = outboxItem(keys, r); err != nil {
+	if push && s.platformRef != nil {
+		ref, err := s.platformRef(ctx, r.ClientID)
+		if err != nil {
 			return Event{}, err
+		}
+		if ref != "" {
+			if out, err = outboxItem(keys, r, ref); err != nil {
+				return Event{}, err
+			}
 		}
 	}
 	e, err := s.entry(action, r.ID, d)
@@ -445,10 +459,12 @@ func (s *Service) Verify(ctx context.Context) (int, error) {
 	return len(rows), nil
 }
 
-// outboxPayload is what the platform receives about an event: ids and codes.
+// outboxPayload is what the platform receives about an event: ids and codes
+// (docs/sync-protocol.md: clientRef, purpose, at, noticeVersion, and more).
+// The client is named by the platform's id, never this practice's.
 type outboxPayload struct {
 	EventID       string   `json:"eventId"`
-	ClientID      string   `json:"clientId"`
+	ClientRef     string   `json:"clientRef"`
 	Kind          Kind     `json:"kind"`
 	Purpose       Purpose  `json:"purpose"`
 	At            string   `json:"at"`
@@ -456,16 +472,16 @@ type outboxPayload struct {
 	Method        Method   `json:"method,omitempty"`
 	Channel       Channel  `json:"channel"`
 	NoticeID      string   `json:"noticeId"`
-	NoticeVersion int      `json:"noticeVersion"`
+	NoticeVersion string   `json:"noticeVersion"`
 	Language      string   `json:"language"`
 	NoticeSHA256  string   `json:"noticeSha256"`
 	Categories    []string `json:"categories"`
 }
 
-func outboxItem(keys Keys, r Row) (*OutboxItem, error) {
-	plain, err := json.Marshal(outboxPayload{EventID: r.ID, ClientID: r.ClientID, Kind: r.Kind, Purpose: r.Purpose,
+func outboxItem(keys Keys, r Row, clientRef string) (*OutboxItem, error) {
+	plain, err := json.Marshal(outboxPayload{EventID: r.ID, ClientRef: clientRef, Kind: r.Kind, Purpose: r.Purpose,
 		At: formatTime(r.At), ExpiresAt: formatTime(r.ExpiresAt), Method: r.Method, Channel: r.Channel,
-		NoticeID: r.NoticeID, NoticeVersion: r.NoticeVersion, Language: r.NoticeLanguage,
+		NoticeID: r.NoticeID, NoticeVersion: strconv.Itoa(r.NoticeVersion), Language: r.NoticeLanguage,
 		NoticeSHA256: r.NoticeSHA256, Categories: r.Categories})
 	if err != nil {
 		return nil, fmt.Errorf("consent: encode outbox: %w", err)

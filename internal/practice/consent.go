@@ -26,6 +26,8 @@ func (p *Practice) Consent() *consent.Service {
 		Now:       p.Now,
 		Actor:     p.opts.Actor,
 		Published: p.publishedConsentNotices,
+		// Consents of platform clients are sent under the platform's id.
+		PlatformRef: store.NewPlatformClientStore(p.db, p.AuditChain).PlatformRef,
 		// Receipts name the practice from its profile (the grievance
 		// officer as the privacy contact, as the DPDP Rules ask).
 		ControllerFor: func(ctx context.Context) (consent.Controller, error) {

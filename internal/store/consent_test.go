@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -27,6 +28,8 @@ type consentEnv struct {
 	client  string
 }
 
+const testPlatformRef = "0190a2b4-1111-7000-8000-00000000aaaa"
+
 func newConsentEnv(t testing.TB) *consentEnv {
 	t.Helper()
 	env := newClientEnv(t)
@@ -36,6 +39,13 @@ func newConsentEnv(t testing.TB) *consentEnv {
 		Keys:  func() (consent.Keys, error) { return env.keys, nil },
 		Now:   func() time.Time { return env.now },
 		Actor: "tester",
+		// Asha is a platform client; every other client is the clinic's own.
+		PlatformRef: func(_ context.Context, clientID string) (string, error) {
+			if clientID == e.client {
+				return testPlatformRef, nil
+			}
+			return "", nil
+		},
 	})
 	e.client = env.create(t, clients.Input{Name: "Asha Kumar", DateOfBirth: "1990-05-01"}).ID
 	return e
@@ -89,6 +99,24 @@ func TestConsentGrantCheckWithdraw(t *testing.T) {
 	if strings.Contains(string(rows[1].Payload), e.client) {
 		t.Fatal("outbox payload is not sealed")
 	}
+	// The platform hears of its client by its own id, never this practice's.
+	plain, err := e.keys.Open(OutboxPayloadAD(rows[1].ID), rows[1].Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payload map[string]any
+	if err := json.Unmarshal(plain, &payload); err != nil || payload["clientRef"] != testPlatformRef ||
+		payload["purpose"] != "health-data" || payload["noticeVersion"] != "1" || strings.Contains(string(plain), e.client) {
+		t.Fatalf("payload = %s %v", plain, err)
+	}
+	// A clinic-only client's consents stay here: the platform has no record of them.
+	other := e.create(t, clients.Input{Name: "Ravi Menon", DateOfBirth: "1985-02-11"}).ID
+	if _, err := e.consent.Grant(ctx, consent.GrantInput{ClientID: other, Purpose: consent.PurposeReminders, Method: consent.MethodCheckbox}); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := NewOutboxStore(e.db).OutboxAll(ctx); len(rows) != 2 {
+		t.Fatalf("a clinic-only client's consent was queued: %d rows", len(rows))
+	}
 	// State and history.
 	states, err := e.consent.State(ctx, e.client)
 	if err != nil || states[0].Purpose != consent.PurposeHealthData || states[0].Status != consent.StatusWithdrawn || states[1].Status != consent.StatusNever {
@@ -98,7 +126,7 @@ func TestConsentGrantCheckWithdraw(t *testing.T) {
 	if err != nil || len(hist) != 2 {
 		t.Fatalf("history = %d, %v", len(hist), err)
 	}
-	if n, err := e.consent.Verify(ctx); err != nil || n != 2 {
+	if n, err := e.consent.Verify(ctx); err != nil || n != 3 { // two events of Asha, one of Ravi
 		t.Fatalf("verify = %d, %v", n, err)
 	}
 	// The notice shown is stored verbatim.

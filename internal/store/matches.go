@@ -344,6 +344,23 @@ func (s *PlatformClientStore) PlatformClient(ctx context.Context, ref string) (s
 	return id, err
 }
 
+// PlatformRef returns the platform's id of a local client, or "" for a
+// client known only to this practice.
+func (s *PlatformClientStore) PlatformRef(ctx context.Context, clientID string) (string, error) {
+	var ref string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT platform_ref FROM platform_clients WHERE client_id = ?`, clientID).Scan(&ref)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: read platform client: %w", err)
+		}
+		return nil
+	})
+	return ref, err
+}
+
 // MinorRefused reports whether the platform record (entityType, id) was
 // refused as a minor's.
 func (s *PlatformClientStore) MinorRefused(ctx context.Context, entityType, id string) (bool, error) {
