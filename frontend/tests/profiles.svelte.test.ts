@@ -16,6 +16,7 @@ import Onboarding from '../src/screens/Onboarding.svelte';
 import ProfileReminder from '../src/components/ProfileReminder.svelte';
 import { onLockClear } from '../src/lib/sensitive';
 import { onProfileSwitch } from '../src/lib/profileSwitch';
+import { profileSaved } from '../src/lib/profileEvents';
 
 vi.mock('../src/api', () => import('./api-mock'));
 
@@ -241,6 +242,9 @@ describe('Settings → Privacy', () => {
     render(Privacy);
     await screen.findByText(/Fill in your profile first/);
     expect((screen.getByTestId('pause-matches') as HTMLInputElement).closest('fieldset')!.disabled).toBe(true);
+    // Saved meanwhile in Settings → Profile: the choices open up without leaving the page.
+    profileSaved(profileFixture({ rev: 1 }), 'profile');
+    await eventually(() => expect((screen.getByTestId('pause-matches') as HTMLInputElement).closest('fieldset')!.disabled).toBe(false));
   });
 });
 
