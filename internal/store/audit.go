@@ -67,12 +67,21 @@ func appendAuditTx(ctx context.Context, tx *sql.Tx, stmts *stmtCache, chain *aud
 	if err := e.Validate(); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
 	}
-	head, lastSeq, lastMAC, err := readAuditTail(ctx, tx, stmts)
-	if err != nil {
-		return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
-	}
-	if err := checkAppendable(chain, head, lastSeq, lastMAC, e.Action); err != nil {
-		return audit.Entry{}, err
+	// In a batch, the tail this batch wrote last is known: nothing else
+	// can write the trail while the batch holds the write lock, and a
+	// savepoint rolled back forgets it (batchAuditTail).
+	head, known := batchAuditTail(ctx, tx, chain)
+	if !known {
+		var lastSeq int64
+		var lastMAC []byte
+		var err error
+		head, lastSeq, lastMAC, err = readAuditTail(ctx, tx, stmts)
+		if err != nil {
+			return audit.Entry{}, fmt.Errorf("store: append audit: %w", err)
+		}
+		if err := checkAppendable(chain, head, lastSeq, lastMAC, e.Action); err != nil {
+			return audit.Entry{}, err
+		}
 	}
 	e.At = e.At.UTC()
 	e.Seq = head.Seq + 1
@@ -83,10 +92,11 @@ func appendAuditTx(ctx context.Context, tx *sql.Tx, stmts *stmtCache, chain *aud
 		e.PrevMAC, e.MAC); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: insert: %w", err)
 	}
-	if _, err := stmts.exec(ctx, tx, auditMoveHeadQuery,
-		e.Seq, e.MAC, chain.HeadMAC(e.Seq, e.MAC)); err != nil {
+	headMAC := chain.HeadMAC(e.Seq, e.MAC)
+	if _, err := stmts.exec(ctx, tx, auditMoveHeadQuery, e.Seq, e.MAC, headMAC); err != nil {
 		return audit.Entry{}, fmt.Errorf("store: append audit: move head: %w", err)
 	}
+	setBatchAuditTail(ctx, tx, chain, audit.Head{Seq: e.Seq, MAC: e.MAC, HeadMAC: headMAC})
 	return e, nil
 }
 

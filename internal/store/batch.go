@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/calmally/practice/internal/audit"
 )
 
 // A batch is one transaction carried in a context (DB.Batch), so that many
@@ -42,7 +44,13 @@ type batch struct {
 	// batch must not commit.
 	broken error
 	ended  bool
-	stmts  map[string]*sql.Stmt // the savepoint statements, prepared once per batch
+	// auditTail is the audit head this batch wrote last, with the chain
+	// that made it: the next append in the batch chains onto it without
+	// reading and re-checking the tail. Forgotten when a savepoint rolls
+	// back (what it names may be undone).
+	auditTail  *audit.Head
+	auditChain *audit.Chain
+	stmts      map[string]*sql.Stmt // statements prepared on tx, once per batch (savepoints, batchStmt)
 }
 
 // savepointName is reused at every depth: SQLite resolves RELEASE and
@@ -79,11 +87,15 @@ func inBatch(ctx context.Context) bool {
 // to AfterCommit runs). When fn returns an error, or a savepoint could not
 // be undone, or ctx ends, nothing fn did is kept.
 //
-// Called with a context that already carries a batch of db, Batch runs fn
-// in a savepoint of it.
+// Called with a context that already carries a batch of db, Batch joins it:
+// fn runs in the outer batch, whose end decides what is kept (an error
+// from fn is returned to the caller, which decides). It opens no savepoint
+// around fn on purpose: one held open for a whole page makes SQLite keep
+// every page the page's writes touch in its statement journal, which then
+// spills to a temporary file, one write per page.
 func (db *DB) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
-	if b := db.batchOf(ctx); b != nil {
-		return b.savepoint(ctx, func(*sql.Tx) error { return fn(ctx) })
+	if db.batchOf(ctx) != nil {
+		return fn(ctx)
 	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -147,6 +159,7 @@ func (b *batch) savepoint(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	// wrote may not ride along with the batch.
 	undoCtx := context.WithoutCancel(ctx)
 	if err != nil {
+		b.auditTail = nil
 		rerr := b.exec(undoCtx, savepointRollback)
 		if rerr == nil {
 			rerr = b.exec(undoCtx, savepointRelease)
@@ -176,6 +189,46 @@ func (b *batch) exec(ctx context.Context, q string) error {
 	}
 	_, err := st.ExecContext(ctx)
 	return err
+}
+
+// batchStmt returns query prepared on tx when tx is the transaction of
+// the batch in ctx, prepared the first time it is asked for (nil if it
+// does not prepare: the caller runs the text, which reports the error).
+// The statements close with the transaction.
+func batchStmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	b, _ := ctx.Value(batchKey{}).(*batch)
+	if b == nil || b.ended || b.tx != tx {
+		return nil
+	}
+	st := b.stmts[query]
+	if st == nil {
+		var err error
+		if st, err = tx.PrepareContext(ctx, query); err != nil {
+			return nil
+		}
+		b.stmts[query] = st
+	}
+	return st
+}
+
+// batchAuditTail returns the audit head the batch of tx last wrote with
+// chain, if there is one.
+func batchAuditTail(ctx context.Context, tx *sql.Tx, chain *audit.Chain) (audit.Head, bool) {
+	b, _ := ctx.Value(batchKey{}).(*batch)
+	if b == nil || b.ended || b.tx != tx || b.auditTail == nil || b.auditChain != chain {
+		return audit.Head{}, false
+	}
+	return *b.auditTail, true
+}
+
+// setBatchAuditTail records the audit head just written in tx, when tx is
+// a batch's.
+func setBatchAuditTail(ctx context.Context, tx *sql.Tx, chain *audit.Chain, h audit.Head) {
+	b, _ := ctx.Value(batchKey{}).(*batch)
+	if b == nil || b.ended || b.tx != tx {
+		return
+	}
+	b.auditTail, b.auditChain = &h, chain
 }
 
 // querier is what *sql.DB and *sql.Tx share.

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/calmally/practice/internal/audit"
 )
 
 func metaKeys(t *testing.T, db *DB, ctx context.Context, keys ...string) string {
@@ -107,7 +109,9 @@ func TestBatchErrorKeepsNothing(t *testing.T) {
 	}
 }
 
-// TestBatchNested: a Batch inside a batch is a savepoint of it.
+// TestBatchNested: a Batch inside a batch joins it: its Tx calls are
+// savepoints of the outer batch, its error goes to its caller, and the
+// outer batch decides what is kept.
 func TestBatchNested(t *testing.T) {
 	db := openTemp(t)
 	err := db.Batch(context.Background(), func(ctx context.Context) error {
@@ -118,18 +122,30 @@ func TestBatchNested(t *testing.T) {
 			if err := db.SetMeta(ctx, "b", []byte("1")); err != nil {
 				return err
 			}
-			return errRefused
+			return db.Tx(ctx, func(tx *sql.Tx) error {
+				if err := SetMetaTx(ctx, tx, "c", []byte("1")); err != nil {
+					return err
+				}
+				return errRefused
+			})
 		})
 		if !errors.Is(err, errRefused) {
 			return fmt.Errorf("inner batch: %v", err)
 		}
-		return db.Batch(ctx, func(ctx context.Context) error { return db.SetMeta(ctx, "c", []byte("1")) })
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := metaKeys(t, db, context.Background(), "a", "b", "c"); got != "a,c" {
+	if got := metaKeys(t, db, context.Background(), "a", "b", "c"); got != "a,b" {
 		t.Fatalf("kept: %s", got)
+	}
+	_ = db.Batch(context.Background(), func(ctx context.Context) error {
+		_ = db.Batch(ctx, func(ctx context.Context) error { return db.SetMeta(ctx, "d", []byte("1")) })
+		return errRefused
+	})
+	if got := metaKeys(t, db, context.Background(), "d"); got != "" {
+		t.Fatal("a joined batch was kept when the outer one failed")
 	}
 }
 
@@ -236,6 +252,49 @@ func TestBatchCheckpointAndPrepareWait(t *testing.T) {
 	}
 	if fi, err := os.Stat(db.Path() + "-wal"); err != nil || fi.Size() != 0 {
 		t.Fatalf("WAL after the batch's checkpoint: %v %v", fi, err)
+	}
+}
+
+// TestBatchAuditAppendsChain: appends in a batch chain onto the tail the
+// batch wrote (without reading it back), forget it when a savepoint that
+// appended rolls back, and leave a trail that verifies; a tampered head is
+// still refused at the batch's first append.
+func TestBatchAuditAppendsChain(t *testing.T) {
+	db := openAuditDB(t)
+	c := seedAudit(t, db, 3)
+	ctx := context.Background()
+	err := db.Batch(ctx, func(ctx context.Context) error {
+		for i := 4; i <= 9; i++ {
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				if _, err := AppendAuditTx(ctx, tx, c, entryN(i)); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return errRefused // the entry goes with its savepoint
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, errRefused) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.VerifyAudit(ctx, c); err != nil || n != 7 {
+		t.Fatalf("verified %d entries, want 7: %v", n, err)
+	}
+	if _, err := db.sql.Exec(`UPDATE audit_head SET head_mac = x'00' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Batch(ctx, func(ctx context.Context) error {
+		_, err := db.AppendAudit(ctx, c, entryN(10))
+		return err
+	})
+	if !errors.Is(err, audit.ErrTruncated) {
+		t.Fatalf("append onto a tampered head in a batch: %v", err)
 	}
 }
 

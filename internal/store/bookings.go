@@ -75,7 +75,7 @@ func bookingArgs(r bookings.Row) ([]any, error) {
 
 func bookingClientTx(ctx context.Context, tx *sql.Tx, id string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM clients WHERE id = ?`, id).Scan(&one)
+	err := txQueryRow(ctx, tx, `SELECT 1 FROM clients WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bookings.ErrClientNotFound
 	}
@@ -158,7 +158,7 @@ func scanBooking(sc scanner) (bookings.Row, error) {
 }
 
 func bookingRowTx(ctx context.Context, tx *sql.Tx, id string) (bookings.Row, error) {
-	r, err := scanBooking(tx.QueryRowContext(ctx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
+	r, err := scanBooking(txQueryRow(ctx, tx, `SELECT `+bookingColumns+` FROM bookings WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return bookings.Row{}, bookings.ErrNotFound
 	}

@@ -24,7 +24,7 @@ func bookingSyncInfoTx(ctx context.Context, tx *sql.Tx, id string) (bookings.Syn
 	var info bookings.SyncInfo
 	var ref, removed sql.NullString
 	var version sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT `+bookingSyncColumns+` FROM bookings WHERE id = ?`, id).
+	err := txQueryRow(ctx, tx, `SELECT `+bookingSyncColumns+` FROM bookings WHERE id = ?`, id).
 		Scan(&info.Recording, &ref, &version, &removed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bookings.SyncInfo{}, bookings.ErrNotFound
@@ -69,7 +69,7 @@ func platformViewTx(ctx context.Context, tx *sql.Tx, id, clientRef, from string)
 	}
 	if from != "" {
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM bookings WHERE id = ?`, from).Scan(&one)
+		err := txQueryRow(ctx, tx, `SELECT 1 FROM bookings WHERE id = ?`, from).Scan(&one)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return v, fmt.Errorf("store: read booking: %w", err)
 		}
@@ -112,14 +112,14 @@ func (s *BookingStore) ApplyPlatformBooking(ctx context.Context, id, clientRef, 
 			all := append(args, syncArgs(w.Info)...)
 			q := `INSERT INTO bookings (` + bookingColumns + `, ` + bookingSyncColumns + `) VALUES (?` +
 				strings.Repeat(", ?", len(all)-1) + `)`
-			if _, err := tx.ExecContext(ctx, q, all...); err != nil {
+			if _, err := txExec(ctx, tx, q, all...); err != nil {
 				return fmt.Errorf("store: insert platform booking: %w", err)
 			}
 		} else if err := updatePlatformBookingTx(ctx, tx, *v.Cur, n, args, w.Info); err != nil {
 			return err
 		}
 		if w.LinkRescheduledFrom != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE bookings SET rescheduled_to = ? WHERE id = ? AND rescheduled_to IS NULL`,
+			if _, err := txExec(ctx, tx, `UPDATE bookings SET rescheduled_to = ? WHERE id = ? AND rescheduled_to IS NULL`,
 				id, w.LinkRescheduledFrom); err != nil {
 				return fmt.Errorf("store: link rescheduled booking: %w", err)
 			}
@@ -156,7 +156,7 @@ func updatePlatformBookingTx(ctx context.Context, tx *sql.Tx, cur, n bookings.Ro
 		vals = append(vals, syncArgs(info)[i])
 	}
 	vals = append(vals, cur.ID, cur.Rev)
-	res, err := tx.ExecContext(ctx, `UPDATE bookings SET `+strings.Join(sets, ", ")+` WHERE id = ? AND rev = ?`, vals...)
+	res, err := txExec(ctx, tx, `UPDATE bookings SET `+strings.Join(sets, ", ")+` WHERE id = ? AND rev = ?`, vals...)
 	if err != nil {
 		return fmt.Errorf("store: update platform booking: %w", err)
 	}

@@ -40,7 +40,7 @@ func insertConflictTx(ctx context.Context, tx *sql.Tx, entityType, entityID, loc
 // outboxPendingTx reports whether a mutation of one of kinds for entityID
 // is still queued (not yet accepted by the platform) or parked (rejected).
 func outboxPendingTx(ctx context.Context, tx *sql.Tx, entityID, kindPrefix string) (queued, parked bool, err error) {
-	rows, err := tx.QueryContext(ctx, `SELECT parked_reason IS NOT NULL FROM outbox WHERE entity_id = ? AND kind LIKE ?`,
+	rows, err := txQuery(ctx, tx, `SELECT parked_reason IS NOT NULL FROM outbox WHERE entity_id = ? AND kind LIKE ?`,
 		entityID, kindPrefix+"%")
 	if err != nil {
 		return false, false, fmt.Errorf("store: read outbox: %w", err)

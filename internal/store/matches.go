@@ -303,7 +303,7 @@ func (s *MatchStore) RecordAudit(ctx context.Context, e audit.Entry) error {
 // ref, or "".
 func platformClientTx(ctx context.Context, tx *sql.Tx, ref string) (string, error) {
 	var id string
-	err := tx.QueryRowContext(ctx, `SELECT client_id FROM platform_clients WHERE platform_ref = ?`, ref).Scan(&id)
+	err := txQueryRow(ctx, tx, `SELECT client_id FROM platform_clients WHERE platform_ref = ?`, ref).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

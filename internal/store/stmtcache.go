@@ -62,15 +62,17 @@ func (c *stmtCache) prepare(ctx context.Context) {
 	c.ready.Store(true)
 }
 
-// get returns query's prepared statement bound to tx, or nil.
+// get returns query's prepared statement bound to tx, or nil. Inside a
+// batch, a query the cache does not hold is prepared on the batch's
+// transaction, once per batch (batchStmt): a page of a thousand changes
+// parses each statement once rather than a thousand times.
 func (c *stmtCache) get(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
-	if c == nil || !c.ready.Load() {
-		return nil
+	if c != nil && c.ready.Load() {
+		if st := c.m[query]; st != nil {
+			return tx.StmtContext(ctx, st)
+		}
 	}
-	if st := c.m[query]; st != nil {
-		return tx.StmtContext(ctx, st)
-	}
-	return nil
+	return batchStmt(ctx, tx, query)
 }
 
 // exec runs query in tx, prepared if the cache has it.
@@ -87,4 +89,27 @@ func (c *stmtCache) queryRow(ctx context.Context, tx *sql.Tx, query string, args
 		return st.QueryRowContext(ctx, args...)
 	}
 	return tx.QueryRowContext(ctx, query, args...)
+}
+
+// query runs query in tx, prepared if the cache (or the batch) has it.
+func (c *stmtCache) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if st := c.get(ctx, tx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, query, args...)
+}
+
+// txExec, txQueryRow and txQuery run a statement in tx as tx.ExecContext
+// and the like do, prepared once per batch when tx is a batch's: for the
+// statements of paths that run many times in one batch (sync applies).
+func txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	return (*stmtCache)(nil).exec(ctx, tx, query, args...)
+}
+
+func txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	return (*stmtCache)(nil).queryRow(ctx, tx, query, args...)
+}
+
+func txQuery(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	return (*stmtCache)(nil).query(ctx, tx, query, args...)
 }
