@@ -20,12 +20,12 @@ type rawTable struct {
 	k0, k1  uint64       // for the others
 	slots   []rawSlot
 	text    []byte   // every chunk, for comparing the long ones and for growing
-	start   []uint32 // raw id → offset in text; start[n] == len(text)
+	n       int      // chunks in the table
 	touched []uint32 // slots with a count in the current document
 }
 
 type rawSlot struct {
-	meta  uint64 // tag << 32 | (raw id + 1); 0 is empty. The tag's low byte is the chunk's length.
+	meta  uint64 // tag << 32 | (offset of the chunk in text + 1); 0 is empty. The tag's low byte is the chunk's length.
 	head  head   // the chunk's first sixteen bytes, zero-padded
 	terms uint32 // what the chunk folds to: see builder.termsOf
 	count uint32 // occurrences in the current document's body
@@ -41,7 +41,7 @@ const (
 )
 
 func newRawTable() *rawTable {
-	return &rawTable{seed: maphash.MakeSeed(), k0: rand.Uint64(), k1: rand.Uint64(), slots: make([]rawSlot, 1<<12), start: []uint32{0}}
+	return &rawTable{seed: maphash.MakeSeed(), k0: rand.Uint64(), k1: rand.Uint64(), slots: make([]rawSlot, 1<<12)}
 }
 
 // le32 reads four bytes of s from i, little-endian, in one load.
@@ -77,9 +77,14 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-func (t *rawTable) len() int { return len(t.start) - 1 }
+func (t *rawTable) len() int { return t.n }
 
-func (t *rawTable) chunk(id uint32) []byte { return t.text[t.start[id]:t.start[id+1]] }
+// chunk returns the bytes of the chunk in slot s. They are found from the
+// slot alone, so comparing a long chunk costs one cache miss, not two.
+func (t *rawTable) chunk(s *rawSlot) []byte {
+	off := uint32(s.meta) - 1
+	return t.text[off : off+uint32(s.meta>>32&0xFF)]
+}
 
 // A probe is where find looked for a chunk: its slot, and the chunk's tag
 // and head, which insert needs if the slot was empty.
@@ -118,7 +123,7 @@ func (t *rawTable) find(text string, i, j int) (probe, bool) {
 	mask := uint64(len(t.slots) - 1)
 	for k := h & mask; ; k = (k + 1) & mask {
 		s := &t.slots[k]
-		if s.meta>>32 == tag && s.head == hd && (j-i <= headLen || string(t.chunk(uint32(s.meta)-1)) == text[i:j]) {
+		if s.meta>>32 == tag && s.head == hd && (j-i <= headLen || string(t.chunk(s)) == text[i:j]) {
 			return probe{int(k), tag, hd}, true
 		}
 		if s.meta == 0 { // no tag is 0: a chunk is never empty
@@ -134,10 +139,10 @@ func (t *rawTable) find(text string, i, j int) (probe, bool) {
 // insert fills the empty slot that find returned for chunk with what it
 // folds to.
 func (t *rawTable) insert(p probe, chunk string, terms uint32) {
-	id := uint32(t.len())
+	off := uint32(len(t.text))
 	t.text = append(t.text, chunk...)
-	t.start = append(t.start, uint32(len(t.text)))
-	t.slots[p.slot] = rawSlot{meta: p.tag<<32 | uint64(id+1), head: p.head, terms: terms}
+	t.n++
+	t.slots[p.slot] = rawSlot{meta: p.tag<<32 | uint64(off+1), head: p.head, terms: terms}
 }
 
 // grow doubles the table, carrying the current document's counts along.
@@ -150,7 +155,7 @@ func (t *rawTable) grow() {
 		if s.meta == 0 {
 			continue
 		}
-		c := t.chunk(uint32(s.meta) - 1)
+		c := t.chunk(&s)
 		h := t.hashHead(s.head, len(c))
 		if len(c) > headLen {
 			h = maphash.Bytes(t.seed, c)
