@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,10 @@ type Options struct {
 	// Log receives one line per request (method, path, status, time —
 	// never bodies or tokens) and unexpected errors; default: discarded.
 	Log *slog.Logger
+	// BackupDir holds the backup copies (backups.go); default: DBPath +
+	// ".backups" beside a database file, or a temporary folder removed by
+	// Close for an in-memory backend.
+	BackupDir string
 }
 
 // Backend is one running reference platform. Its methods are safe for
@@ -68,6 +73,10 @@ type shared struct {
 	writeMu  sync.Mutex
 	closeErr error
 	closed   sync.Once
+	// backupDir holds the backup copies; removeBackupDir: it is a
+	// temporary folder of an in-memory backend, removed at Close.
+	backupDir       string
+	removeBackupDir bool
 }
 
 const defaultTherapistName = "Dr Kavya Menon"
@@ -102,15 +111,23 @@ func Open(ctx context.Context, opts Options) (*Backend, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	db, err := openDB(ctx, opts.DBPath)
+	backupDir, temporary, err := openBackupDir(opts)
 	if err != nil {
 		return nil, err
 	}
+	db, err := openDB(ctx, opts.DBPath)
+	if err != nil {
+		if temporary {
+			os.RemoveAll(backupDir)
+		}
+		return nil, err
+	}
 	s := &shared{db: db, now: func() time.Time { return opts.Now().UTC() }, region: opts.Region,
-		name: opts.Name, minProtocol: opts.MinProtocol, adminToken: opts.AdminToken, faults: &Faults{}, log: opts.Log}
+		name: opts.Name, minProtocol: opts.MinProtocol, adminToken: opts.AdminToken, faults: &Faults{}, log: opts.Log,
+		backupDir: backupDir, removeBackupDir: temporary}
 	therapist, err := s.firstTherapist(ctx, opts.TherapistName)
 	if err != nil {
-		db.Close()
+		s.close()
 		return nil, err
 	}
 	return &Backend{shared: s, therapist: therapist}, nil
@@ -144,6 +161,11 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 		if _, err := db.ExecContext(ctx, schema+fmt.Sprintf("PRAGMA user_version = %d;", schemaVersion)); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("backend: create schema: %w", err)
+		}
+	case 1:
+		if _, err := db.ExecContext(ctx, schemaV2+fmt.Sprintf("PRAGMA user_version = %d;", schemaVersion)); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("backend: add backup copies: %w", err)
 		}
 	default:
 		db.Close()
@@ -202,10 +224,39 @@ func (b *Backend) Faults() *Faults { return b.faults }
 // Now is the backend's clock, in UTC.
 func (b *Backend) Now() time.Time { return b.now() }
 
-// Close closes the database. Serve no request after it.
-func (b *Backend) Close() error {
-	b.closed.Do(func() { b.closeErr = b.db.Close() })
-	return b.closeErr
+// Close closes the database (and removes the temporary backup folder of an
+// in-memory backend). Serve no request after it.
+func (b *Backend) Close() error { return b.close() }
+
+func (s *shared) close() error {
+	s.closed.Do(func() {
+		s.closeErr = s.db.Close()
+		if s.removeBackupDir {
+			if err := os.RemoveAll(s.backupDir); s.closeErr == nil {
+				s.closeErr = err
+			}
+		}
+	})
+	return s.closeErr
+}
+
+// openBackupDir makes the folder of the backup copies and reports whether
+// it is a temporary one (an in-memory backend's).
+func openBackupDir(opts Options) (dir string, temporary bool, err error) {
+	dir = opts.BackupDir
+	switch {
+	case dir == "" && opts.DBPath == "":
+		if dir, err = os.MkdirTemp("", "calmally-backend-backups-"); err != nil {
+			return "", false, fmt.Errorf("backend: backup folder: %w", err)
+		}
+		return dir, true, nil
+	case dir == "":
+		dir = opts.DBPath + ".backups"
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", false, fmt.Errorf("backend: backup folder: %w", err)
+	}
+	return dir, false, nil
 }
 
 // Info is what GET /v1/info answers.

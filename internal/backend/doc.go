@@ -15,6 +15,9 @@
 //     of one global change sequence; pull pages walk that sequence with an
 //     opaque, validated cursor and give each entity's latest state.
 //   - Device tokens are stored as SHA-256 only.
+//   - Backup copies are stored as uploaded, only when their length and
+//     SHA-256 match what the request declares, only in region IN, and only
+//     ever shown to their own therapist; the backend cannot read them.
 //   - Faults (latency, failed requests, connections dropped after a push
 //     committed, duplicated or reversed pages) happen only when set, count
 //     down deterministically, and are settable from Go and from /admin/.
@@ -28,6 +31,7 @@
 //   - push.go, apply_*.go: push and the business rules of each mutation.
 //   - pull.go: pages and cursors.
 //   - platform.go, seed.go: what the platform does on its own (admin API, demo data).
+//   - backups.go, http_backups.go: backup copies (sealed files) and their endpoints.
 //   - faults.go: fault injection.
 //   - http.go, http_admin.go, server.go, tls.go: the HTTP face.
 //   - backendtest: a running backend for other packages' tests.

@@ -120,5 +120,6 @@ func (b *Backend) Entity(ctx context.Context, typ, id string) (EntityState, erro
 	return EntityState{Type: typ, ID: id, Version: e.Version, Deleted: e.Deleted, Data: e.Data}, nil
 }
 
-// IsNotFound reports whether err says an entity, device or code does not exist.
-func IsNotFound(err error) bool { return errors.Is(err, errNoEntity) }
+// IsNotFound reports whether err says an entity, device, code or backup
+// copy does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, errNoEntity) || errors.Is(err, errNoBackup) }

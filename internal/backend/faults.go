@@ -20,7 +20,8 @@ type FaultState struct {
 	Latency time.Duration
 	// FailNext requests answer FailStatus (429, 500, 503, ...) without
 	// being handled. FailPath limits them to one endpoint path (e.g.
-	// "/v1/push"); "" means any. RetryAfter, when above zero, is sent as
+	// "/v1/push"), or to every path below it when it ends in "/" (e.g.
+	// "/v1/backups/"); "" means any. RetryAfter, when above zero, is sent as
 	// Retry-After in whole seconds (rounded up).
 	FailNext   int
 	FailStatus int
@@ -36,6 +37,18 @@ type FaultState struct {
 	DuplicatePages int
 	// ReversePages pull pages list their changes in reverse sequence order.
 	ReversePages int
+	// DropAfterUpload backup uploads are stored and then answered with a
+	// closed connection (the app's retry is answered 200: already stored).
+	DropAfterUpload int
+	// CutUploads backup uploads are cut off half-way through their body:
+	// the connection closes and nothing is stored.
+	CutUploads int
+	// CorruptDownloads backup downloads have one byte of their body
+	// changed (headers as for the true file).
+	CorruptDownloads int
+	// TruncateDownloads backup downloads stop half-way and the connection
+	// closes.
+	TruncateDownloads int
 }
 
 // Faults injects faults into the HTTP face of a backend. The zero value
@@ -60,7 +73,8 @@ func (s FaultState) check() error {
 	switch {
 	case s.Latency < 0 || s.Latency > time.Minute:
 		return errors.New("backend: faults: latency must be 0 to 60 s")
-	case s.FailNext < 0 || s.DropAfterPush < 0 || s.DuplicatePages < 0 || s.ReversePages < 0:
+	case s.FailNext < 0 || s.DropAfterPush < 0 || s.DuplicatePages < 0 || s.ReversePages < 0 ||
+		s.DropAfterUpload < 0 || s.CutUploads < 0 || s.CorruptDownloads < 0 || s.TruncateDownloads < 0:
 		return errors.New("backend: faults: counts cannot be negative")
 	case s.FailNext > 0 && (s.FailStatus < 400 || s.FailStatus > 599):
 		return errors.New("backend: faults: failStatus must be an HTTP error status (400-599)")
@@ -135,11 +149,20 @@ func (f *Faults) latency() time.Duration {
 func (f *Faults) takeFailure(path string) (status int, retryAfter time.Duration, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.s.FailNext == 0 || f.s.FailPath != "" && f.s.FailPath != path {
+	if f.s.FailNext == 0 || !failPathMatches(f.s.FailPath, path) {
 		return 0, 0, false
 	}
 	f.s.FailNext--
 	return f.s.FailStatus, f.s.RetryAfter, true
+}
+
+// failPathMatches: "" matches every path, "/v1/x/" every path below it,
+// anything else only itself.
+func failPathMatches(failPath, path string) bool {
+	if failPath == "" || failPath == path {
+		return true
+	}
+	return strings.HasSuffix(failPath, "/") && strings.HasPrefix(path, failPath)
 }
 
 // take consumes one firing of a counted fault.
@@ -156,6 +179,25 @@ func (f *Faults) take(c *int) bool {
 func (f *Faults) takeDrop() bool      { return f.take(&f.s.DropAfterPush) }
 func (f *Faults) takeDuplicate() bool { return f.take(&f.s.DuplicatePages) }
 func (f *Faults) takeReverse() bool   { return f.take(&f.s.ReversePages) }
+
+func (f *Faults) takeDropUpload() bool { return f.take(&f.s.DropAfterUpload) }
+func (f *Faults) takeCutUpload() bool  { return f.take(&f.s.CutUploads) }
+func (f *Faults) takeCorrupt() bool    { return f.take(&f.s.CorruptDownloads) }
+func (f *Faults) takeTruncate() bool   { return f.take(&f.s.TruncateDownloads) }
+
+// DropAfterUpload makes the next n backup uploads store the file and then
+// drop the connection without an answer.
+func (f *Faults) DropAfterUpload(n int) error { return f.setCount(&f.s.DropAfterUpload, n) }
+
+// CutUploads makes the next n backup uploads drop the connection half-way
+// through the body (nothing stored).
+func (f *Faults) CutUploads(n int) error { return f.setCount(&f.s.CutUploads, n) }
+
+// CorruptDownloads makes the next n backup downloads change one byte.
+func (f *Faults) CorruptDownloads(n int) error { return f.setCount(&f.s.CorruptDownloads, n) }
+
+// TruncateDownloads makes the next n backup downloads stop half-way.
+func (f *Faults) TruncateDownloads(n int) error { return f.setCount(&f.s.TruncateDownloads, n) }
 
 // injectedStatusCode is the error code an injected failure carries.
 func injectedStatusCode(status int) string {

@@ -95,6 +95,9 @@ func (b *Backend) serveV1(w http.ResponseWriter, r *http.Request, routes map[str
 	}
 	rt, ok := routes[r.URL.Path]
 	if !ok {
+		rt, ok = b.backupRoute(r)
+	}
+	if !ok {
 		writeError(w, apiError(http.StatusNotFound, wire.CodeInvalid, "no such endpoint"))
 		return
 	}

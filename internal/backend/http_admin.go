@@ -29,18 +29,24 @@ type FaultsJSON struct {
 	DropAfterPush     int    `json:"dropAfterPush"`
 	DuplicatePages    int    `json:"duplicatePages"`
 	ReversePages      int    `json:"reversePages"`
+	DropAfterUpload   int    `json:"dropAfterUpload"`
+	CutUploads        int    `json:"cutUploads"`
+	CorruptDownloads  int    `json:"corruptDownloads"`
+	TruncateDownloads int    `json:"truncateDownloads"`
 }
 
 func faultsToJSON(s FaultState) FaultsJSON {
 	return FaultsJSON{LatencyMS: s.Latency.Milliseconds(), FailNext: s.FailNext, FailStatus: s.FailStatus, FailPath: s.FailPath,
 		RetryAfterSeconds: int64(s.RetryAfter / time.Second), DropAfterPush: s.DropAfterPush,
-		DuplicatePages: s.DuplicatePages, ReversePages: s.ReversePages}
+		DuplicatePages: s.DuplicatePages, ReversePages: s.ReversePages, DropAfterUpload: s.DropAfterUpload,
+		CutUploads: s.CutUploads, CorruptDownloads: s.CorruptDownloads, TruncateDownloads: s.TruncateDownloads}
 }
 
 func (f FaultsJSON) state() FaultState {
 	return FaultState{Latency: time.Duration(f.LatencyMS) * time.Millisecond, FailNext: f.FailNext, FailStatus: f.FailStatus,
 		FailPath: f.FailPath, RetryAfter: time.Duration(f.RetryAfterSeconds) * time.Second, DropAfterPush: f.DropAfterPush,
-		DuplicatePages: f.DuplicatePages, ReversePages: f.ReversePages}
+		DuplicatePages: f.DuplicatePages, ReversePages: f.ReversePages, DropAfterUpload: f.DropAfterUpload,
+		CutUploads: f.CutUploads, CorruptDownloads: f.CorruptDownloads, TruncateDownloads: f.TruncateDownloads}
 }
 
 type adminFunc func(b *Backend, w http.ResponseWriter, r *http.Request) (any, error)

@@ -40,6 +40,8 @@ var openAPISchemas = map[string]reflect.Type{
 	"Takedown":        reflect.TypeFor[wire.Takedown](),
 	"Profile":         reflect.TypeFor[wire.Profile](),
 	"NoticeVersion":   reflect.TypeFor[wire.NoticeVersion](),
+	"BackupCopy":      reflect.TypeFor[wire.BackupCopy](),
+	"BackupList":      reflect.TypeFor[wire.BackupList](),
 }
 
 func loadOpenAPI(t *testing.T) *openapi3.T {
@@ -57,6 +59,9 @@ func loadOpenAPI(t *testing.T) *openapi3.T {
 
 func TestOpenAPIEndpoints(t *testing.T) {
 	doc := loadOpenAPI(t)
+	// binary: "request" or "response" is application/octet-stream (a
+	// backup file) rather than a JSON schema.
+	const binary = "binary"
 	want := []struct {
 		method, path, request, response string
 		auth                            bool
@@ -66,6 +71,9 @@ func TestOpenAPIEndpoints(t *testing.T) {
 		{"DELETE", "/v1/devices/self", "", "", true},
 		{"POST", "/v1/push", "PushRequest", "PushResponse", true},
 		{"GET", "/v1/pull", "", "PullResponse", true},
+		{"GET", "/v1/backups", "", "BackupList", true},
+		{"PUT", "/v1/backups/{id}", binary, "BackupCopy", true},
+		{"GET", "/v1/backups/{id}", "", binary, true},
 	}
 	count := 0
 	for _, item := range doc.Paths.Map() {
@@ -93,13 +101,26 @@ func TestOpenAPIEndpoints(t *testing.T) {
 		if auth := op.Security != nil && len(*op.Security) > 0; auth != w.auth {
 			t.Errorf("%s %s: needs a token = %v, want %v", w.method, w.path, auth, w.auth)
 		}
-		if w.request != "" {
+		switch w.request {
+		case "":
+		case binary:
+			if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/octet-stream") == nil {
+				t.Errorf("%s %s does not take application/octet-stream", w.method, w.path)
+			}
+			if p := op.Parameters.GetByInAndName("header", wire.HeaderBackupSHA256); p == nil || !p.Required {
+				t.Errorf("%s %s does not require the %s header", w.method, w.path, wire.HeaderBackupSHA256)
+			}
+		default:
 			if got := refName(op.RequestBody.Value.Content.Get("application/json").Schema); got != w.request {
 				t.Errorf("%s %s request body is %q, want %q", w.method, w.path, got, w.request)
 			}
 		}
 		ok := op.Responses.Value("200")
-		if w.response == "" {
+		if w.response == binary {
+			if ok == nil || ok.Value.Content.Get("application/octet-stream") == nil || ok.Value.Headers[wire.HeaderBackupSHA256] == nil {
+				t.Errorf("%s %s does not answer 200 with the file and its %s header", w.method, w.path, wire.HeaderBackupSHA256)
+			}
+		} else if w.response == "" {
 			ok = op.Responses.Value("204")
 			if ok == nil {
 				t.Errorf("%s %s has no 204", w.method, w.path)

@@ -2,8 +2,9 @@ package backend
 
 // schema is the backend's whole database. It is a test and demo server: a
 // database file made by another version is simply refused (schemaVersion),
-// never migrated. Times are RFC 3339 UTC text.
-const schemaVersion = 1
+// never migrated — except that a version-1 file gains the backup copies
+// table (schemaV2), which only adds. Times are RFC 3339 UTC text.
+const schemaVersion = 2
 
 const schema = `
 CREATE TABLE therapists (
@@ -117,4 +118,19 @@ CREATE TABLE minor_refusals (
 	type         TEXT NOT NULL,
 	at           TEXT NOT NULL
 );
+` + schemaV2
+
+// schemaV2 adds the backup copies (backups.go): what is stored for each
+// file; the bytes are files under the backup folder, never in this database.
+const schemaV2 = `
+CREATE TABLE backup_copies (
+	therapist_id TEXT NOT NULL REFERENCES therapists(id),
+	id           TEXT NOT NULL,              -- the backup's own id (UUIDv7 from its header)
+	size         INTEGER NOT NULL CHECK (size > 0),
+	sha256       TEXT NOT NULL,              -- lower-case hex of the file as uploaded
+	device_id    TEXT NOT NULL REFERENCES devices(id),
+	uploaded_at  TEXT NOT NULL,
+	PRIMARY KEY (therapist_id, id)
+);
+CREATE INDEX backup_copies_newest ON backup_copies (therapist_id, uploaded_at DESC, id DESC);
 `
