@@ -15,6 +15,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/calmally/practice/internal/buildinfo"
@@ -47,9 +48,13 @@ const maxRetryAfter = time.Hour
 
 // HTTPTransport is the Transport over HTTPS.
 type HTTPTransport struct {
-	base   *url.URL
-	client *http.Client
-	now    func() time.Time
+	base    *url.URL
+	client  *http.Client
+	now     func() time.Time
+	timeout time.Duration // per request; for backup transfers, per stall
+
+	streamOnce gosync.Once
+	stream     *http.Client // backup transfers (http_backup.go)
 }
 
 var _ Transport = (*HTTPTransport)(nil)
@@ -126,7 +131,7 @@ func NewHTTPTransport(o HTTPOptions) (*HTTPTransport, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &HTTPTransport{base: u, client: client, now: o.Now}, nil
+	return &HTTPTransport{base: u, client: client, now: o.Now, timeout: o.Timeout}, nil
 }
 
 func poolWithFile(base *x509.CertPool, path string) (*x509.CertPool, error) {
