@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // A builder is one build worker. It cuts each field into chunks — runs of
