@@ -1,9 +1,7 @@
 package backup
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"time"
 )
 
@@ -102,18 +100,4 @@ func Stale(lastVerified, vaultCreated, now time.Time) bool {
 		ref = vaultCreated
 	}
 	return now.Sub(ref) > StaleAfter
-}
-
-// Uploader pushes a finished backup file to off-site storage: the CalmAlly
-// backend in India, which keeps the policy's promise that a copy of the data
-// is kept in India. The file is already end-to-end encrypted (the backend
-// never holds the backup key), so an Uploader sees only ciphertext.
-//
-// Contract: Upload is idempotent per id (a retry after a dropped connection
-// must not store two copies); it returns only once the remote copy is
-// durable. Download returns the file's bytes exactly as uploaded. Nothing
-// implements it yet: it depends on the sync engine (issue: sync).
-type Uploader interface {
-	Upload(ctx context.Context, id string, size int64, r io.Reader) error
-	Download(ctx context.Context, id string) (io.ReadCloser, error)
 }

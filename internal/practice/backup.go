@@ -43,6 +43,7 @@ type backupState struct {
 	checkMu   sync.Mutex
 	check     IntegrityReport
 	checkDone chan struct{} // closed when the startup check has finished
+	uploadMu  sync.Mutex    // one upload to the backend at a time (backup_remote.go)
 }
 
 // Trigger says who asked for a backup.
@@ -74,6 +75,9 @@ type BackupResult struct {
 	SHA256   string
 	Verified bool     // read back and checked (BackupNow always verifies)
 	Removed  []string // file names rotation deleted
+	// Remote is how the copy to the backend in India went (backup_remote.go);
+	// its failure never fails the backup.
+	Remote RemoteCopyResult
 }
 
 // VerifyResult is what a verification found.
@@ -110,6 +114,8 @@ type BackupHealth struct {
 	// Stale: no verified backup for 7 days (counted from the vault's
 	// creation when there has never been one).
 	Stale bool
+	// Remote is the copy in India (backup_remote.go).
+	Remote RemoteHealth
 }
 
 func practiceZone() *time.Location {
@@ -226,8 +232,17 @@ func inside(path, dir string) bool {
 }
 
 // BackupNow writes a backup into the settings' folder, verifies it and
-// rotates the folder. Without a folder it is refused.
+// rotates the folder, then uploads it to the backend in India when the
+// profile is enrolled (res.Remote). Without a folder it is refused.
 func (p *Practice) BackupNow(ctx context.Context, trigger Trigger) (BackupResult, error) {
+	res, err := p.backupNow(ctx, trigger)
+	if err == nil {
+		res.Remote = p.copyToBackend(ctx, res.ID)
+	}
+	return res, err
+}
+
+func (p *Practice) backupNow(ctx context.Context, trigger Trigger) (BackupResult, error) {
 	s, err := p.BackupSettings(ctx)
 	if err != nil {
 		return BackupResult{}, err
@@ -259,8 +274,17 @@ func (p *Practice) BackupNow(ctx context.Context, trigger Trigger) (BackupResult
 }
 
 // BackupTo writes a backup to exactly path (the CLI's --out), which must not
-// exist. It does not rotate; it verifies when verify is set.
+// exist. It does not rotate; it verifies when verify is set; it uploads the
+// backup as BackupNow does.
 func (p *Practice) BackupTo(ctx context.Context, path string, verify bool) (BackupResult, error) {
+	res, err := p.backupTo(ctx, path, verify)
+	if err == nil {
+		res.Remote = p.copyToBackend(ctx, res.ID)
+	}
+	return res, err
+}
+
+func (p *Practice) backupTo(ctx context.Context, path string, verify bool) (BackupResult, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return BackupResult{}, apperr.Wrap(apperr.Invalid, "the backup path is not valid", err)
@@ -773,6 +797,7 @@ func (p *Practice) BackupHealth(ctx context.Context) BackupHealth {
 	if exists && !d.TrailStart.IsZero() {
 		h.Stale = backup.Stale(d.LastVerified, d.TrailStart, p.Now())
 	}
+	h.Remote = p.remoteHealth(ctx)
 	return h
 }
 
