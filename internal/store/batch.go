@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 
@@ -97,25 +98,10 @@ func (db *DB) Batch(ctx context.Context, fn func(ctx context.Context) error) err
 	if db.batchOf(ctx) != nil {
 		return fn(ctx)
 	}
-	tx, err := db.sql.BeginTx(ctx, nil)
+	b, err := db.runBatch(ctx, fn)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	b := &batch{db: db, tx: tx, hooks: make([][]func(context.Context) error, 1), stmts: map[string]*sql.Stmt{}}
-	defer func() {
-		b.ended = true
-		_ = tx.Rollback() // after a commit: ErrTxDone, nothing to undo
-	}()
-	if err := fn(context.WithValue(ctx, batchKey{}, b)); err != nil {
 		return err
 	}
-	if b.broken != nil {
-		return b.broken
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	b.ended = true
 	var errs []error
 	for _, fn := range b.hooks[0] {
 		if err := fn(context.WithoutCancel(ctx)); err != nil {
@@ -126,6 +112,52 @@ func (db *DB) Batch(ctx context.Context, fn func(ctx context.Context) error) err
 		return fmt.Errorf("%w: %w", ErrAfterCommit, errors.Join(errs...))
 	}
 	return nil
+}
+
+// runBatch runs fn in the batch's transaction and commits it, on the
+// pool's connection held for the purpose and handed back before the
+// after-commit work (which may need it).
+//
+// For the transaction, SQLite keeps its statement journal (what a
+// savepoint needs to roll back) in memory: by default it moves to a
+// temporary file once one savepoint's pages pass 64 KiB — a booking with
+// its indexes and audit entry comes close — and then stays a file for the
+// rest of the transaction, one write per page. temp_store=MEMORY is set
+// only around the batch: a VACUUM under it would copy the whole database
+// into memory.
+func (db *DB) runBatch(ctx context.Context, fn func(ctx context.Context) error) (*batch, error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = DEFAULT`); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // not kept with the setting
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin: %w", err)
+	}
+	b := &batch{db: db, tx: tx, hooks: make([][]func(context.Context) error, 1), stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		b.ended = true
+		_ = tx.Rollback() // after a commit: ErrTxDone, nothing to undo
+	}()
+	if err := fn(context.WithValue(ctx, batchKey{}, b)); err != nil {
+		return nil, err
+	}
+	if b.broken != nil {
+		return nil, b.broken
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: commit: %w", err)
+	}
+	return b, nil
 }
 
 // AfterCommit runs fn once what ctx's batch wrote is committed, and never

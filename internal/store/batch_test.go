@@ -255,6 +255,33 @@ func TestBatchCheckpointAndPrepareWait(t *testing.T) {
 	}
 }
 
+// TestBatchStatementJournalInMemory: a batch keeps its statement journal
+// in memory (temp_store=MEMORY) and the pool's connection is handed back
+// with the default, whether the batch committed or not.
+func TestBatchStatementJournalInMemory(t *testing.T) {
+	db := openTemp(t)
+	tempStore := func(ctx context.Context) int {
+		var v int
+		if err := db.conn(ctx).QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, fail := range []bool{false, true} {
+		var inside int
+		_ = db.Batch(context.Background(), func(ctx context.Context) error {
+			inside = tempStore(ctx)
+			if fail {
+				return errRefused
+			}
+			return nil
+		})
+		if after := tempStore(context.Background()); inside != 2 || after != 0 {
+			t.Fatalf("failed batch %v: temp_store %d inside, %d after (want 2, 0)", fail, inside, after)
+		}
+	}
+}
+
 // TestBatchAuditAppendsChain: appends in a batch chain onto the tail the
 // batch wrote (without reading it back), forget it when a savepoint that
 // appended rolls back, and leave a trail that verifies; a tampered head is

@@ -27,11 +27,15 @@ type Applier interface {
 	Apply(ctx context.Context, c wire.Change) error
 }
 
-// GroupApplier is an Applier that can also apply a run of changes at once —
-// typically in one transaction of its own, so that a page of a thousand
-// bookings costs one commit rather than a thousand. The engine uses it for
-// pages it has just pulled (stale changes already left out); leftovers
-// after a stop still go through Apply.
+// GroupApplier is an Applier that can also apply a run of changes at once,
+// so that a page of a thousand bookings costs one commit rather than a
+// thousand. The engine uses it for pages it has just pulled (stale changes
+// already left out); leftovers after a stop still go through Apply.
+//
+// The engine calls ApplyGroup inside a batch of its store (store.DB.Batch)
+// and records the outcomes in the same batch: an applier writing through
+// that database joins the transaction (its Tx calls become savepoints), so
+// the page is applied and settled in one commit or not at all.
 //
 // ApplyGroup returns one error per change, in order, each meaning what
 // Apply's would. A transient error ends the run: the changes after it count

@@ -173,7 +173,8 @@ func (e *Engine) applyRun(ctx context.Context, r *round, ga GroupApplier, items 
 		if len(done) == 0 {
 			return nil
 		}
-		// Recorded even if ctx ended meanwhile: the batch itself decides.
+		// Not cut short by ctx ending: whether anything of the page is kept
+		// is the batch's decision (its transaction ends with ctx).
 		return e.cfg.Store.SettleChanges(context.WithoutCancel(ctx), done)
 	})
 	if berr != nil && !errors.Is(berr, store.ErrAfterCommit) {
