@@ -168,8 +168,8 @@ func applyAvailability(a *applyCtx, m wire.Mutation) error {
 // applyProfileSubmit stores the submitted profile (docs/profile-format.md)
 // for review; the profile's review state becomes submitted.
 func applyProfileSubmit(a *applyCtx, m wire.Mutation) error {
-	if m.EntityID != a.therapist {
-		return rejectInvalid("profile.submit has the therapist's id as entityId")
+	if m.EntityID != "profile" && m.EntityID != a.therapist {
+		return rejectInvalid("profile.submit has entityId profile (or the therapist's id)")
 	}
 	var d versionedDocument
 	if err := decodePayload(m, &d); err != nil {

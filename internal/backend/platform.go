@@ -287,6 +287,20 @@ func (b *Backend) SetProfileReview(ctx context.Context, state, comment string) e
 	return b.put(ctx, wire.TypeProfile, b.therapist, wire.Profile{ReviewState: state, Comment: comment})
 }
 
+// ProfileSubmission returns the profile document the therapist last
+// submitted (profile.submit), or an error satisfying IsNotFound.
+func (b *Backend) ProfileSubmission(ctx context.Context) (json.RawMessage, error) {
+	var doc string
+	err := b.db.QueryRowContext(ctx, `SELECT document FROM profile_submissions WHERE therapist_id = ?`, b.therapist).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoEntity
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backend: read profile submission: %w", err)
+	}
+	return json.RawMessage(doc), nil
+}
+
 // PublishNotice sends a new wording of the privacy policy or of a consent
 // notice to this view's therapist (each therapist's feed is separate here,
 // so a notice meant for several is published to each). Defaults: a new id,

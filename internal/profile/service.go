@@ -11,6 +11,7 @@ import (
 
 	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/audit"
+	"github.com/calmally/practice/internal/ids"
 	"github.com/calmally/practice/internal/vault"
 )
 
@@ -308,7 +309,14 @@ func (s *Service) setReview(ctx context.Context, to ReviewState, op string) (Pro
 		row.ReviewState, row.UpdatedAt, row.Document = to, s.now().UTC(), nil
 		p.Rev, p.ReviewState = row.Rev, to
 		e, err := s.entry(audit.ActionEdit, RecordTypeProfile, IDPractitioner, audit.D("op", op, "review_state", string(to)))
-		return Change{Row: row, Audit: e}, err
+		if err != nil {
+			return Change{}, err
+		}
+		ch := Change{Row: row, Audit: e}
+		if to == ReviewSubmitted {
+			ch.Outbox, err = submission(keys, p, row.UpdatedAt)
+		}
+		return ch, err
 	})
 	if err = s.integrityOr(ctx, IDPractitioner, err); err != nil {
 		return Profile{}, err
@@ -423,4 +431,24 @@ func lockedOr(err error, what string) error {
 		return apperr.Wrap(apperr.Locked, "the vault is locked", err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// submission seals what profile.submit sends the platform: the reviewed
+// part of the profile (what matching uses, with the practitioner's
+// preferences) as a version-1 profile document (docs/profile-format.md).
+// Contact details and demographics the practitioner keeps for their own
+// records stay here.
+func submission(keys Sealer, p Profile, at time.Time) (*OutboxItem, error) {
+	doc := reviewed(p)
+	plain, err := json.Marshal(Document{Version: 1, Practitioner: &doc})
+	if err != nil {
+		return nil, fmt.Errorf("submit profile: encode: %w", err)
+	}
+	id := ids.New(at)
+	env, err := keys.Seal(vault.AD{Table: "outbox", Column: "payload", RowID: id, Revision: 1}, plain)
+	clear(plain)
+	if err != nil {
+		return nil, lockedOr(err, "submit profile: seal")
+	}
+	return &OutboxItem{ID: id, Kind: OutboxSubmit, EntityID: OutboxEntityID, Payload: env, CreatedAt: at}, nil
 }

@@ -42,7 +42,27 @@ type Row struct {
 type Change struct {
 	Row   Row
 	Audit audit.Entry
+	// Outbox, when set, is queued for the platform in the same transaction
+	// (a submission: docs/outbox.md, profile.submit).
+	Outbox *OutboxItem
 }
+
+// OutboxItem is a mutation for the platform; its payload is sealed by the
+// service (AD: outbox, payload, ID, rev 1).
+type OutboxItem struct {
+	ID        string
+	Kind      string
+	EntityID  string
+	Payload   []byte
+	CreatedAt time.Time
+}
+
+// Outbox kind and entity of a submission: the device's therapist, so the
+// entity is simply "profile".
+const (
+	OutboxSubmit   = "profile.submit"
+	OutboxEntityID = "profile"
+)
 
 // Store keeps the two documents. Each method is one transaction.
 type Store interface {

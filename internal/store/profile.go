@@ -128,6 +128,11 @@ func (s *ProfileStore) UpdateDocument(ctx context.Context, id string, fn func(cu
 		} else if n != 1 {
 			return apperr.New(apperr.Conflict, "the profile was changed elsewhere: reload it and try again")
 		}
+		if ob := ch.Outbox; ob != nil {
+			if _, err := insertOutboxTx(ctx, tx, ob.ID, ob.Kind, ob.EntityID, ob.Payload, ob.CreatedAt); err != nil {
+				return err
+			}
+		}
 		_, err = AppendAuditTx(ctx, tx, chain, ch.Audit)
 		return err
 	})
