@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	gosync "sync"
@@ -32,6 +34,11 @@ import (
 //	refbackend revoke             the therapist revokes every device on the web
 //	refbackend markpulls          remembers how many pulls have been answered
 //	refbackend waitpulls N        waits (up to 60 s) for N more pulls answered after the mark
+//	refbackend copies             prints how many backup copies the backend holds, then their ids, newest first
+//	refbackend failbackups N STATUS
+//	                              the next N backup requests answer STATUS (e.g. 503)
+//	refbackend corrupt N          the next N backup downloads have a byte changed
+//	refbackend nomarker WORD      fails if any backup copy the backend stores contains WORD
 //
 // It stops when the script ends.
 func cmdRefBackend(ts *testscript.TestScript, neg bool, args []string) {
@@ -90,6 +97,42 @@ func cmdRefBackend(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("refbackend: %d pulls answered since the mark, want %d", r.pulls.Load()-r.mark.Load(), n)
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+	case args[0] == "copies" && len(args) == 1:
+		list, err := b.BackupCopies(ctx)
+		ts.Check(err)
+		fmt.Fprintln(ts.Stdout(), len(list))
+		for _, c := range list {
+			fmt.Fprintln(ts.Stdout(), c.ID)
+		}
+	case args[0] == "failbackups" && len(args) == 3:
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		status, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		ts.Check(b.Faults().FailNextOn("/v1/backups/", n, status, 0))
+	case args[0] == "corrupt" && len(args) == 2:
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		ts.Check(b.Faults().CorruptDownloads(n))
+	case args[0] == "nomarker" && len(args) == 2:
+		files := 0
+		ts.Check(filepath.WalkDir(b.BackupDir(), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			files++
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(data, []byte(args[1])) {
+				ts.Fatalf("refbackend: a stored backup copy contains the plaintext marker")
+			}
+			return nil
+		}))
+		if files == 0 {
+			ts.Fatalf("refbackend: no backup copy stored to scan")
 		}
 	case args[0] == "revoke" && len(args) == 1:
 		devs, err := b.Devices(ctx)
