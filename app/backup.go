@@ -9,7 +9,8 @@ package app
 //	BackupSettingsGet() (BackupSettingsDTO, error)       defaults: no folder, daily, 7/4/12
 //	BackupSettingsSet(s BackupSettingsDTO) (BackupSettingsDTO, error)
 //	BackupPickFolder() (string, error)                   native folder dialog; "" if cancelled
-//	BackupNow() (BackupResultDTO, error)                 write, verify, rotate (a few seconds for a large practice)
+//	BackupNow() (BackupResultDTO, error)                 write, verify, rotate, upload the copy in India when connected
+//	BackupUploadNow() (BackupCopyDTO, error)             upload the newest backup to the backend in India now
 //	BackupsList() ([]BackupDTO, error)                   newest first
 //	BackupVerify(path string) (BackupVerifyDTO, error)
 //	RestorePickFile() (string, error)                    native file dialog; "" if cancelled
@@ -19,10 +20,13 @@ package app
 // JSON shapes:
 //
 //	BackupHealthDTO   {lastBackupAt, lastVerifiedAt, stale: bool /* warn: no verified backup for 7 days */,
-//	                   integrityState: "running"|"ok"|"problems"|"failed", integrityMessage, integrityProblems}
+//	                   integrityState: "running"|"ok"|"problems"|"failed", integrityMessage, integrityProblems,
+//	                   copyEnabled: bool /* connected to a backend */, copyUploadedAt, copyBackupId,
+//	                   copyFailedAt, copyErrorCode /* a later upload that failed */}
 //	BackupSettingsDTO {folder, schedule: "off"|"daily"|"weekly", keepDaily, keepWeekly, keepMonthly, rev,
 //	                   atTime: "HH:MM" (India time) | "" /* the first time the app is open on a due day */}
-//	BackupResultDTO   {id, path, at, sizeBytes, sha256, verified: bool, removed: string[] /* file names */}
+//	BackupResultDTO   {id, path, at, sizeBytes, sha256, verified: bool, removed: string[] /* file names */, copy: BackupCopyDTO}
+//	BackupCopyDTO     {state: "uploaded"|"failed"|"not_enrolled", backupId, uploadedAt, attempts, errorCode, message}
 //	BackupDTO         {id, at, trigger: "manual"|"schedule", result: "ok"|"failed", errorCode, path, fileName,
 //	                   sizeBytes, verifiedAt, verifyResult: ""|"ok"|"failed", removedAt, present: bool, damaged: bool}
 //	BackupVerifyDTO   {id, createdAt, schemaVersion, sizeBytes, sealedFieldsOpened}
@@ -69,7 +73,35 @@ func (a *App) BackupHealth() (BackupHealthDTO, error) {
 	h := p.BackupHealth(a.ctx)
 	r := p.Integrity()
 	return BackupHealthDTO{LastBackupAt: instantOrEmpty(h.LastBackupAt), LastVerifiedAt: instantOrEmpty(h.LastVerifiedAt),
-		Stale: h.Stale, IntegrityState: r.State, IntegrityMessage: r.Message, IntegrityProblems: r.Problems}, nil
+		Stale: h.Stale, IntegrityState: r.State, IntegrityMessage: r.Message, IntegrityProblems: r.Problems,
+		CopyEnabled: h.Remote.Enrolled, CopyUploadedAt: instantOrEmpty(h.Remote.LastUploadedAt), CopyBackupID: h.Remote.LastBackupID,
+		CopyFailedAt: instantOrEmpty(h.Remote.FailedAt), CopyErrorCode: h.Remote.FailedCode}, nil
+}
+
+func copyDTO(r practice.RemoteCopyResult) BackupCopyDTO {
+	d := BackupCopyDTO{BackupID: r.BackupID, Attempts: r.Attempts}
+	switch {
+	case r.NotEnrolled:
+		d.State = "not_enrolled"
+	case r.Err != nil:
+		d.State, d.ErrorCode, d.Message = "failed", apperr.CodeOf(r.Err), apperr.MessageOf(r.Err)
+	default:
+		d.State, d.UploadedAt = "uploaded", instantOrEmpty(r.UploadedAt)
+	}
+	return d
+}
+
+// BackupUploadNow uploads the newest backup to the backend in India.
+func (a *App) BackupUploadNow() (BackupCopyDTO, error) {
+	p, err := a.practice()
+	if err != nil {
+		return BackupCopyDTO{}, a.uiError("upload backup", err)
+	}
+	res, err := p.PushNewestBackup(a.ctx)
+	if err != nil {
+		return BackupCopyDTO{}, a.uiError("upload backup", err)
+	}
+	return copyDTO(res), nil
 }
 
 func settingsDTO(s practice.BackupSettings) BackupSettingsDTO {
@@ -190,7 +222,7 @@ func (a *App) BackupNow() (BackupResultDTO, error) {
 		removed = []string{}
 	}
 	return BackupResultDTO{ID: res.ID, Path: res.Path, At: instantOrEmpty(res.At), Size: res.Size, SHA256: res.SHA256,
-		Verified: res.Verified, Removed: removed}, nil
+		Verified: res.Verified, Removed: removed, Copy: copyDTO(res.Remote)}, nil
 }
 
 // BackupsList returns the backups log, newest first.

@@ -23,6 +23,19 @@ type BackupResultDTO struct {
 	SHA256   string   `json:"sha256"`
 	Verified bool     `json:"verified"`
 	Removed  []string `json:"removed"` // file names rotation deleted
+	// Copy is how the upload to the backend in India went; a failure there
+	// never fails the backup.
+	Copy BackupCopyDTO `json:"copy"`
+}
+
+// BackupCopyDTO is one upload of a backup to the backend in India.
+type BackupCopyDTO struct {
+	State      string `json:"state"` // "uploaded" | "failed" | "not_enrolled"
+	BackupID   string `json:"backupId"`
+	UploadedAt string `json:"uploadedAt"` // the backend's time, when uploaded
+	Attempts   int    `json:"attempts"`
+	ErrorCode  string `json:"errorCode"` // when failed
+	Message    string `json:"message"`   // when failed: what to do, no client data
 }
 
 // BackupDTO is one line of the backups log.
@@ -60,6 +73,13 @@ type BackupHealthDTO struct {
 	IntegrityState    string `json:"integrityState"` // "running" | "ok" | "problems" | "failed"
 	IntegrityMessage  string `json:"integrityMessage"`
 	IntegrityProblems int    `json:"integrityProblems"`
+	// The copy in India: uploaded after each backup while the profile is
+	// connected to a backend (copyEnabled).
+	CopyEnabled    bool   `json:"copyEnabled"`
+	CopyUploadedAt string `json:"copyUploadedAt"` // the newest copy the backend stored; "": none
+	CopyBackupID   string `json:"copyBackupId"`
+	CopyFailedAt   string `json:"copyFailedAt"` // a later try that failed; "": none
+	CopyErrorCode  string `json:"copyErrorCode"`
 }
 
 // RestorePreviewDTO describes a backup file before the recovery code is typed.

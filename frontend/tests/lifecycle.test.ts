@@ -15,6 +15,7 @@ vi.mock('../src/api/lifecycle', () => ({
   backupPickFolder: vi.fn(),
   backupNow: vi.fn(),
   backupsList: vi.fn(),
+  backupUploadNow: vi.fn(),
   backupVerify: vi.fn(),
   retentionPolicy: vi.fn(),
   retentionPlan: vi.fn(),
@@ -31,7 +32,8 @@ const settings = (over: Partial<lc.BackupSettings> = {}): lc.BackupSettings => (
   folder: '', schedule: 'daily', keepDaily: 7, keepWeekly: 4, keepMonthly: 12, rev: 0, atTime: '', ...over,
 });
 const health = (over: Partial<lc.BackupHealth> = {}): lc.BackupHealth => ({
-  lastBackupAt: '', lastVerifiedAt: '', stale: false, integrityState: 'ok', integrityMessage: '', integrityProblems: 0, ...over,
+  lastBackupAt: '', lastVerifiedAt: '', stale: false, integrityState: 'ok', integrityMessage: '', integrityProblems: 0,
+  copyEnabled: false, copyUploadedAt: '', copyBackupId: '', copyFailedAt: '', copyErrorCode: '', ...over,
 });
 const record = (over: Partial<lc.BackupRecord> = {}): lc.BackupRecord => ({
   id: 'b1', at: '2026-03-01T04:00:00Z', trigger: 'manual', result: 'ok', errorCode: '', path: '/backups/one.cbk',
@@ -93,7 +95,8 @@ describe('Settings → Backups', () => {
 
     m.backupsList.mockResolvedValue([record()]);
     m.backupHealth.mockResolvedValue(health({ lastBackupAt: '2026-03-01T04:00:00Z', lastVerifiedAt: '2026-03-01T04:00:05Z' }));
-    finish({ id: 'b1', path: '/b/one.cbk', at: '2026-03-01T04:00:00Z', sizeBytes: 2_500_000, sha256: 'x', verified: true, removed: ['old.cbk'] });
+    finish({ id: 'b1', path: '/b/one.cbk', at: '2026-03-01T04:00:00Z', sizeBytes: 2_500_000, sha256: 'x', verified: true, removed: ['old.cbk'],
+      copy: { state: 'not_enrolled', backupId: 'b1', uploadedAt: '', attempts: 0, errorCode: '', message: '' } });
     const done = await screen.findByTestId('backup-done');
     expect(done.textContent).toContain('Backup written and verified: /b/one.cbk (2.4 MB)');
     expect(done.textContent).toContain('old.cbk');
@@ -127,6 +130,40 @@ describe('Settings → Backups', () => {
     m.backupVerify.mockRejectedValue('integrity: the backup file was changed or damaged, or belongs to another vault; it was not used');
     await fireEvent.click(within(screen.getAllByTestId('backup-row')[0]).getByRole('button', { name: /^Verify/ }));
     await eventually(() => expect(screen.getByTestId('verify-message').textContent).toContain('one.cbk failed verification. The backup file was changed'));
+  });
+
+  it('shows the copy in India, uploads the newest backup on request, and a failed upload without failing the backup', async () => {
+    m.backupSettingsGet.mockResolvedValue(settings({ folder: '/b', rev: 2 }));
+    m.backupsList.mockResolvedValue([record()]);
+    m.backupHealth.mockResolvedValue(health({ copyEnabled: true, copyUploadedAt: '2026-03-01T04:00:09Z', copyBackupId: 'b0',
+      copyFailedAt: '2026-03-02T04:00:09Z', copyErrorCode: 'unavailable' }));
+    render(Backups);
+    const line = await screen.findByTestId('backup-copy');
+    expect(line.textContent).toContain('Copy in India: uploaded');
+    expect(screen.getByTestId('backup-copy-failed').textContent).toContain('failed (unavailable)');
+
+    m.backupUploadNow.mockResolvedValue({ state: 'uploaded', backupId: 'b1', uploadedAt: '2026-03-02T05:00:00Z', attempts: 1, errorCode: '', message: '' });
+    m.backupHealth.mockResolvedValue(health({ copyEnabled: true, copyUploadedAt: '2026-03-02T05:00:00Z', copyBackupId: 'b1' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Upload now' }));
+    expect((await screen.findByTestId('upload-message')).textContent).toContain('Copy in India: uploaded');
+    await eventually(() => expect(screen.queryByTestId('backup-copy-failed')).toBeNull());
+
+    m.backupNow.mockResolvedValue({ id: 'b2', path: '/b/two.cbk', at: '2026-03-03T04:00:00Z', sizeBytes: 10, sha256: 'y', verified: true,
+      removed: [], copy: { state: 'failed', backupId: 'b2', uploadedAt: '', attempts: 5, errorCode: 'unavailable',
+        message: 'the backend could not be reached' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Back up now' }));
+    expect((await screen.findByTestId('backup-done')).textContent).toContain('Backup written and verified');
+    expect(screen.getByTestId('backup-copy-result').textContent).toContain('not uploaded: the backend could not be reached');
+  });
+
+  it('has no copy line when the profile is not connected', async () => {
+    m.backupSettingsGet.mockResolvedValue(settings({ folder: '/b', rev: 2 }));
+    m.backupHealth.mockResolvedValue(health());
+    m.backupsList.mockResolvedValue([record()]);
+    render(Backups);
+    await screen.findByTestId('backup-status');
+    expect(screen.queryByTestId('backup-copy')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Upload now' })).toBeNull();
   });
 
   it('explains how to restore on a fresh data folder', async () => {

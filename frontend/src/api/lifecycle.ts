@@ -31,6 +31,25 @@ export interface BackupHealth {
   integrityState: 'running' | 'ok' | 'problems' | 'failed' | '';
   integrityMessage: string;
   integrityProblems: number;
+  /** Connected to a backend: every backup is also uploaded to India. */
+  copyEnabled: boolean;
+  /** The newest copy the backend stored ("" = none) and its backup. */
+  copyUploadedAt: string;
+  copyBackupId: string;
+  /** A later upload that failed ("" = none), and its machine code. */
+  copyFailedAt: string;
+  copyErrorCode: string;
+}
+
+/** One upload of a backup to the backend in India. */
+export interface BackupCopy {
+  state: 'uploaded' | 'failed' | 'not_enrolled';
+  backupId: string;
+  uploadedAt: string;
+  attempts: number;
+  errorCode: string;
+  /** When failed: what to do (no client data). */
+  message: string;
 }
 
 export interface BackupResult {
@@ -42,6 +61,8 @@ export interface BackupResult {
   verified: boolean;
   /** File names rotation deleted. */
   removed: string[];
+  /** How the copy in India went; its failure never fails the backup. */
+  copy: BackupCopy;
 }
 
 export interface BackupRecord {
@@ -89,6 +110,11 @@ export function backupPickFolder(): Promise<string> {
 /** Writes a backup into the chosen folder, verifies it and rotates the folder. */
 export function backupNow(): Promise<BackupResult> {
   return App.BackupNow() as Promise<BackupResult>;
+}
+
+/** Uploads the newest backup to the backend in India now. */
+export function backupUploadNow(): Promise<BackupCopy> {
+  return App.BackupUploadNow() as Promise<BackupCopy>;
 }
 
 /** The backups log, newest first. */
