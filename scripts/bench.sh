@@ -29,6 +29,7 @@ run ./internal/store/  'BookingsMonth' "$count" 50x
 run ./internal/practice/ 'ExportClient500Notes' 3 2x
 run ./internal/practice/ 'ExportPractice10kNotes' 1 1x
 run ./internal/practice/ 'BackupRestore50k' 1 1x
+run ./internal/practice/ 'BackupCopy50k' 3 1x
 run ./internal/sync/     'Pull10k' 3 1x
 run ./internal/sync/     'RoundTrip$' "$count" 20x
 run ./internal/practice/ 'SyncPull10k' 3 1x
@@ -78,6 +79,11 @@ row "RSS with 50,000 notes indexed" "$(num "$(get BenchmarkMemory50k rss-MB)" " 
 row "backup, 50,000 notes (snapshot + seal + fsync)" "$(num "$(get BenchmarkBackupRestore50k/backup s/backup)" " s")" "file $(num "$(get BenchmarkBackupRestore50k/backup MB)" " MB"), database $(num "$(get BenchmarkBackupRestore50k/backup db-MB)" " MB")" ""
 row "verify that backup (decrypt + integrity_check)" "$(num "$(get BenchmarkBackupRestore50k/verify s/verify)" " s")" "" ""
 row "restore it on a new machine (every field opened)" "$(num "$(get BenchmarkBackupRestore50k/restore s/restore)" " s")" "" ""
+# The copy in India (reference backend over TLS on loopback, database and
+# files on disk). Baseline: the local backup of the same practice and a
+# synced disk copy of the same file, both measured in the same run.
+row "upload a 50,000-note backup to the backend" "$(num "$(get BenchmarkBackupCopy50k/upload s/upload)" " s") ($(num "$(get BenchmarkBackupCopy50k/upload MB/s)" " MB/s"))" "local backup $(num "$(get BenchmarkBackupCopy50k/backup s/backup)" " s") of $(num "$(get BenchmarkBackupCopy50k/backup MB)" " MB"); disk copy $(num "$(get BenchmarkBackupCopy50k/disk-copy s/copy)" " s")" ""
+row "  download it for a restore (length + SHA-256)" "$(num "$(get BenchmarkBackupCopy50k/download s/download)" " s") ($(num "$(get BenchmarkBackupCopy50k/download MB/s)" " MB/s"))" "(before the restore above)" ""
 row "slot expansion, a year of rules (Kolkata)" "$(ms "$(get BenchmarkSlotsYear/Asia/Kolkata ns/op)")" "$(num "$(get BenchmarkSlotsYear/Asia/Kolkata slots)" " slots")" ""
 row "slot expansion, a year of rules (London, DST)" "$(ms "$(get BenchmarkSlotsYear/Europe/London ns/op)")" "$(num "$(get BenchmarkSlotsYear/Europe/London slots)" " slots")" ""
 row "calendar month, 200 bookings decrypted" "$(ms "$(get BenchmarkBookingsMonth/decrypted ns/op)")" "plain select $(ms "$(get BenchmarkBookingsMonth/plain-select ns/op)")" ""
