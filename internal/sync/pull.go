@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/calmally/practice/internal/apperr"
 	"github.com/calmally/practice/internal/ids"
@@ -134,6 +135,13 @@ func (e *Engine) applyItems(ctx context.Context, r *round, items []store.InboxIt
 	return nil
 }
 
+// pageApplyLimit bounds how long applying one page may hold the database
+// (a batch holds its only connection). A page takes well under a second;
+// reaching the limit means something waits for the connection the batch
+// holds — a bug — and then the page fails (nothing of it applied, left in
+// the inbox) instead of freezing the app. A variable for tests.
+var pageApplyLimit = 2 * time.Minute
+
 // applyRun is applyItems through a GroupApplier: the stale changes are
 // picked out first (whether a change is stale depends only on the versions
 // recorded and those before it in the page, not on how they fare), the
@@ -164,7 +172,9 @@ func (e *Engine) applyRun(ctx context.Context, r *round, ga GroupApplier, items 
 		cause   error // the first transient failure: the round stops there
 		settled Summary
 	)
-	berr := e.cfg.Store.Batch(ctx, func(ctx context.Context) error {
+	bctx, cancel := context.WithTimeout(ctx, pageApplyLimit)
+	defer cancel()
+	berr := e.cfg.Store.Batch(bctx, func(ctx context.Context) error {
 		errs = ga.ApplyGroup(ctx, run)
 		if len(errs) != len(run) {
 			return fmt.Errorf("sync: the applier answered %d outcomes for %d changes", len(errs), len(run))
