@@ -35,16 +35,12 @@ const (
 	envSeed   = "CALMALLY_CRASHTEST_SEED"
 )
 
+// options: a passphrase-only vault (the keychain holds only the sync
+// device token, crash_sync_test.go) syncing with the parent's backend.
 func options(dir string) practice.Options {
-	return practice.Options{DataDir: dir, KDF: vault.MinimumKDF, Keychain: noKeychain{}, Sleep: func(time.Duration) {}}
+	return practice.Options{DataDir: dir, KDF: vault.MinimumKDF, Keychain: fileKeychain{dir: os.Getenv(envKeychain)},
+		Sleep: func(time.Duration) {}, Sync: practice.SyncOptions{CAFile: os.Getenv(envCA)}}
 }
-
-// noKeychain is the keychain of a passphrase-only vault: never consulted.
-type noKeychain struct{}
-
-func (noKeychain) Get(string) ([]byte, error) { return nil, vault.ErrKeychainUnavailable }
-func (noKeychain) Set(string, []byte) error   { return vault.ErrKeychainUnavailable }
-func (noKeychain) Delete(string) error        { return vault.ErrKeychainUnavailable }
 
 // TestCrashChild is the child's body; it does nothing unless the parent
 // started it. It runs until killed.
@@ -95,13 +91,26 @@ func TestCrashChild(t *testing.T) {
 			}
 			drafts[k].rev = s.Rev
 			fmt.Printf("SAVE %s %d %s\n", d.id, s.Rev, token)
-		case r < 88:
+		case r < 82:
+			// Enrolled: the backup is uploaded to the backend too.
 			path := filepath.Join(folder, fmt.Sprintf("calmally-backup-%d-%d.cbk", seed, i))
 			if _, err := p.BackupTo(ctx, path, false); err != nil {
 				fmt.Println("ERROR backup", err)
 				os.Exit(2)
 			}
 			fmt.Printf("BACKUP %s\n", path)
+		case r < 92:
+			id, err := walkIn(ctx, p, seed, i)
+			if err != nil {
+				fmt.Println("ERROR walk-in", err)
+				os.Exit(2)
+			}
+			fmt.Printf("WALKIN %s\n", id)
+			if _, err := p.SyncRound(ctx); err != nil {
+				fmt.Println("ERROR sync", err)
+				os.Exit(2)
+			}
+			fmt.Println("SYNCED")
 		default:
 			if err := p.RotateDataKey(ctx, nil); err != nil {
 				fmt.Println("ERROR rotate", err)
@@ -113,7 +122,7 @@ func TestCrashChild(t *testing.T) {
 }
 
 // stats counts the kills that landed mid-operation.
-var stats struct{ midRotation, tempFiles int }
+var stats struct{ midRotation, tempFiles, midSync int }
 
 // ack is the last acknowledged save of a note.
 type ack struct {
@@ -131,7 +140,8 @@ func TestCrash(t *testing.T) {
 	if err := os.Mkdir(folder, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	client := setup(t, dir)
+	cb := startCrashBackend(t, root)
+	client := setup(t, dir, cb)
 
 	const kills = 15
 	// Time-bounded, since this machine may be busy running other tests: up
@@ -140,7 +150,8 @@ func TestCrash(t *testing.T) {
 	acked := map[string]ack{}
 	verified := map[string]bool{}
 	var ackedBackups []string
-	rotations, saves := 0, 0
+	walkIns := map[string]bool{}
+	rotations, saves, rounds, pushed, uploaded := 0, 0, 0, 0, 0
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	round := 0
 	for ; round < kills && time.Now().Before(deadline); round++ {
@@ -157,18 +168,28 @@ func TestCrash(t *testing.T) {
 				ackedBackups = append(ackedBackups, f[1])
 			case "ROTATED":
 				rotations++
+			case "WALKIN":
+				walkIns[f[1]] = true
+			case "SYNCED":
+				rounds++
 			case "ERROR":
 				t.Fatalf("child failed: %s", l)
 			}
 		}
-		check(t, ctx, dir, folder, acked, ackedBackups, verified)
+		if n := len(lines); n > 0 && strings.HasPrefix(lines[n-1], "WALKIN ") {
+			stats.midSync++ // killed after a walk-in, before its round said it was done
+		}
+		pushed, uploaded = check(t, ctx, dir, folder, acked, ackedBackups, verified, cb, walkIns)
 	}
 	if round < 5 {
 		t.Fatalf("only %d kill rounds fitted in the time bound", round)
 	}
 	t.Logf("%d kills; %d acknowledged saves over %d notes, %d backups, %d rotations, all intact; "+
-		"%d kills landed mid-rotation (resumed), %d temporary backup files seen after kills (never under a final name)",
-		round, saves, len(acked), len(ackedBackups), rotations, stats.midRotation, stats.tempFiles)
+		"%d kills landed mid-rotation (resumed), %d temporary backup files seen after kills (never under a final name); "+
+		"%d acknowledged walk-ins and %d completed sync rounds in the bursts (%d kills during a round), %d walk-ins at the backend, each once; "+
+		"%d backup copies recorded as uploaded, all whole on the backend",
+		round, saves, len(acked), len(ackedBackups), rotations, stats.midRotation, stats.tempFiles,
+		len(walkIns), rounds, stats.midSync, pushed, uploaded)
 	if saves == 0 {
 		t.Fatal("no save was ever acknowledged: the test exercised nothing")
 	}
@@ -176,7 +197,7 @@ func TestCrash(t *testing.T) {
 
 // setup creates a passphrase-only vault with one client who consented to
 // health-data processing, and returns the client's id.
-func setup(t *testing.T, dir string) string {
+func setup(t *testing.T, dir string, cb *crashBackend) string {
 	t.Helper()
 	ctx := context.Background()
 	p, err := practice.Open(ctx, options(dir))
@@ -195,6 +216,7 @@ func setup(t *testing.T, dir string) string {
 		Method: consent.MethodCheckbox}); err != nil {
 		t.Fatal(err)
 	}
+	cb.enrol(t, p)
 	return c.ID
 }
 
@@ -276,8 +298,10 @@ func validLine(l string) bool {
 		return len(f) == 4 && strings.HasPrefix(f[3], "tok-")
 	case "BACKUP":
 		return len(f) == 2 && strings.HasSuffix(f[1], ".cbk")
-	case "ROTATED":
+	case "ROTATED", "SYNCED":
 		return len(f) == 1
+	case "WALKIN":
+		return len(f) == 2 && len(f[1]) == 36
 	case "ERROR":
 		return true
 	}
@@ -285,7 +309,8 @@ func validLine(l string) bool {
 }
 
 // check reopens the profile after a kill and checks every promise.
-func check(t *testing.T, ctx context.Context, dir, folder string, acked map[string]ack, ackedBackups []string, verified map[string]bool) {
+func check(t *testing.T, ctx context.Context, dir, folder string, acked map[string]ack, ackedBackups []string,
+	verified map[string]bool, cb *crashBackend, walkIns map[string]bool) (pushed, uploaded int) {
 	t.Helper()
 	p, err := practice.Open(ctx, options(dir))
 	if err != nil {
@@ -361,7 +386,10 @@ func check(t *testing.T, ctx context.Context, dir, folder string, acked map[stri
 	if _, err := p.AuditVerify(ctx); err != nil {
 		t.Fatalf("audit trail after kill: %v", err)
 	}
-	t.Logf("after kill: %d notes ok, %d sealed values open, %d backups verified", len(acked), opened, len(verified))
+	pushed, uploaded = checkSync(t, ctx, p, cb, walkIns)
+	t.Logf("after kill: %d notes ok, %d sealed values open, %d backups verified, %d walk-ins at the backend, %d copies uploaded",
+		len(acked), opened, len(verified), pushed, uploaded)
+	return pushed, uploaded
 }
 
 // openAll opens every sealed value of every registered column.
