@@ -40,4 +40,10 @@
 //     file and use it only after the whole stream verified.
 //   - Rotation (Plan) is a pure function of file names and the clock; files
 //     whose names it does not recognise are never touched.
+//
+// # Off-site
+//
+// Uploader (remote.go) is the contract of the copy kept on the CalmAlly
+// backend in India: idempotent uploads by id, streamed, and downloads that
+// fail unless they are the bytes and SHA-256 that were stored.
 package backup
