@@ -20,6 +20,8 @@ type syncCmd struct {
 	Once          bool   `help:"Run one round, print what it did and exit."`
 	Backend       string `name:"backend" placeholder:"URL" help:"Backend to enrol with (https://...); needs --enrolment-code unless this profile is enrolled with it already."`
 	EnrolmentCode string `name:"enrolment-code" placeholder:"CODE" help:"One-time code from your CalmAlly account, to enrol this profile."`
+	CrossBorder   string `name:"cross-border" enum:",on,off" default:"" help:"Allow (on) or refuse (off) syncing with a backend outside India; even on, a client's data goes only with their cross-border consent."`
+	RetryParked   bool   `name:"retry-parked" help:"Queue every parked change again before the round (after the reason was dealt with, e.g. a consent recorded)."`
 }
 
 func (c *syncCmd) Run(rc *runCtx) error {
@@ -37,6 +39,17 @@ func (c *syncCmd) Run(rc *runCtx) error {
 	defer p.Close()
 	if err := c.enrol(rc, p); err != nil {
 		return err
+	}
+	if c.CrossBorder != "" {
+		if err := p.SyncSetCrossBorder(rc.ctx, c.CrossBorder == "on"); err != nil {
+			return err
+		}
+		fmt.Fprintf(rc.env.Stdout, "cross-border sync: %s\n", c.CrossBorder)
+	}
+	if c.RetryParked {
+		if err := retryParked(rc, p); err != nil {
+			return err
+		}
 	}
 	if c.Once {
 		sum, err := p.SyncRound(rc.ctx)
@@ -76,6 +89,21 @@ func (c *syncCmd) enrol(rc *runCtx, p *practice.Practice) error {
 	case url != "" && url != st.BackendURL:
 		return usageError{"sync: this profile is enrolled with another backend; give --enrolment-code to enrol with " + url}
 	}
+	return nil
+}
+
+// retryParked queues every parked change again, under new mutation ids.
+func retryParked(rc *runCtx, p *practice.Practice) error {
+	parked, err := p.SyncParked(rc.ctx)
+	if err != nil {
+		return err
+	}
+	for _, x := range parked {
+		if err := p.SyncRetryParked(rc.ctx, x.OutboxID); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(rc.env.Stdout, "queued again: %d\n", len(parked))
 	return nil
 }
 

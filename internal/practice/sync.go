@@ -170,16 +170,25 @@ func (p *Practice) newSyncEngine(ctx context.Context) (*sync.Engine, error) {
 }
 
 // mutationClient names the local client a queued mutation concerns, for
-// the cross-border rule: a booking's client, a consent event's client; ""
-// for the practice's own data (availability, profile), match decisions and
-// notices, which carry nothing about a client.
+// the cross-border rule: a booking's client, a consent grant's client; ""
+// for the practice's own data (availability, profile), match decisions,
+// notices and consent withdrawals, which carry nothing about a client or
+// only restrict what may be done with their data.
 func (p *Practice) mutationClient(ctx context.Context, m wire.Mutation) (string, error) {
 	switch {
 	case strings.HasPrefix(m.Kind, "booking."):
 		return p.syncStore().BookingClient(ctx, m.EntityID)
+	case m.Kind == wire.KindConsentWithdraw:
+		// A withdrawal only restricts processing: the platform must hear of
+		// it wherever it keeps the data, so it is never held back.
+		return "", nil
 	case strings.HasPrefix(m.Kind, "consent."):
-		id, _ := m.Payload["clientId"].(string)
-		return id, nil
+		// Consent events name the client by the platform's id.
+		ref, _ := m.Payload["clientRef"].(string)
+		if ref == "" {
+			return "", nil
+		}
+		return store.NewPlatformClientStore(p.db, p.AuditChain).PlatformClient(ctx, ref)
 	}
 	return "", nil
 }
