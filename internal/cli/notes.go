@@ -21,6 +21,7 @@ type notesCmd struct {
 	Addendum notesAddendumCmd `cmd:"" help:"Add a signed addendum to a signed note; prints the addendum's id."`
 	Show     notesShowCmd     `cmd:"" help:"Show a note, its addenda and whether its signature verifies."`
 	List     notesListCmd     `cmd:"" help:"List a client's notes (titles only), newest session first."`
+	Summary  notesSummaryCmd  `cmd:"" help:"Show, derive (--derive), mark ready (--ready) or share (--share, needs summary-sharing consent) a note's client summary."`
 }
 
 // bodyFileHelp documents --body-file for every command that reads it.
