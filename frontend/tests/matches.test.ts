@@ -149,7 +149,7 @@ describe('Earnings', () => {
     expect(screen.getByTestId('earnings-refunds').textContent).toBe('− ₹1,500');
     expect(screen.getByTestId('earnings-net').textContent).toBe('₹1,21,956');
     expect(screen.getByTestId('earnings-sessions').textContent).toBe('84');
-    expect(screen.getByTestId('earnings-day').textContent).toMatch(/Mon, 2 Mar.*1.*₹1,500.*—.*₹1,500/);
+    expect(screen.getByTestId('earnings-day').textContent).toMatch(/Mon, 2 Mar.*1.*86.*₹1,500.*—.*₹1,500/);
     expect(screen.getByTestId('earnings-outstanding').textContent).toMatch(/₹2,000 for completed sessions is not paid yet/);
     expect(api.earningsMonth).toHaveBeenLastCalledWith(2026, 3);
     await fireEvent.click(screen.getByRole('button', { name: 'Previous month' }));

@@ -58,6 +58,9 @@ describe('sync states in words', () => {
     expect(stateWords(statusOf({ state: 'offline' })).detail).toMatch(/Keep working/);
     expect(stateWords(statusOf({ state: 'needs_enrolment' })).detail).toMatch(/Nothing is lost/);
     expect(stateWords(null).label).toBe('Sync');
+    const parked = stateWords(statusOf({ state: 'idle', parked: 2 }));
+    expect(parked).toMatchObject({ label: 'Needs a look', tone: 'warn' });
+    expect(parked.detail).toMatch(/2 changes were not accepted/);
   });
   it('quotes the engine message for a generic error as a sentence', () => {
     const w = stateWords(statusOf({ state: 'error', errorMessage: 'the server answered 503' }));
@@ -88,6 +91,7 @@ describe('parked changes in words', () => {
     expect(connectError('forbidden', 'sync: the backend keeps data in US, not India: region refused')).toMatch(/only be kept in India/);
     expect(connectError('invalid', 'sync: plain http is allowed only to loopback; use https')).toMatch(/https:\/\/ address/);
     expect(connectError('forbidden', 'bad enrolment code')).toMatch(/expire after 15 minutes/);
+    expect(connectError('forbidden', 'the enrolment code is unknown, used or expired; ask for a new one')).not.toMatch(/15 minutes/);
   });
 });
 

@@ -65,6 +65,10 @@ export function stateWords(s: SyncStatus | null): StateWords {
     case 'syncing':
       return { label: 'Syncing…', detail: 'Sending your changes and fetching the platform’s.', tone: 'busy', glyph: '↻' };
     case 'idle':
+      if (s.parked > 0) {
+        const n = s.parked === 1 ? '1 change was' : `${s.parked} changes were`;
+        return { label: 'Needs a look', detail: `Synced, but ${n} not accepted by the platform. See Settings → Sync to send again or discard.`, tone: 'warn', glyph: '⚠' };
+      }
       return { label: 'Up to date', detail: 'Your changes have reached CalmAlly.', tone: 'ok', glyph: '✓' };
     case 'offline':
       return { label: 'Offline', detail: 'CalmAlly cannot be reached. Keep working: changes are kept here and sent when the connection is back.', tone: 'warn', glyph: '⚠' };
@@ -174,7 +178,9 @@ export function connectError(code: string, message: string): string {
   const m = message.toLowerCase();
   if (m.includes('region')) return `${sentence(message)} Data about your clients may only be kept in India.`;
   if (m.includes('http') && (m.includes('https') || m.includes('plain'))) return `${sentence(message)} Use the https:// address from your CalmAlly account.`;
-  if (m.includes('enrol') || m.includes('code')) return `${sentence(message)} Codes work once and expire after 15 minutes.`;
+  if (m.includes('enrol') || m.includes('code')) {
+    return m.includes('expired') ? sentence(message) : `${sentence(message)} Codes work once and expire after 15 minutes.`;
+  }
   return connectErrors[code] ?? sentence(message);
 }
 
