@@ -54,9 +54,9 @@ type batch struct {
 	stmts      map[string]*sql.Stmt // statements prepared on tx, once per batch (savepoints, batchStmt)
 }
 
-// savepointName is reused at every depth: SQLite resolves RELEASE and
+// One savepoint name serves every depth: SQLite resolves RELEASE and
 // ROLLBACK TO to the innermost savepoint of that name, and Tx calls nest
-// strictly, so one name (and one prepared statement each) serves all.
+// strictly, so one name (and one prepared statement each) is enough.
 const (
 	savepointOpen     = `SAVEPOINT calmally_tx`
 	savepointRelease  = `RELEASE calmally_tx`
