@@ -36,7 +36,7 @@ func change(t *testing.T, typ, id string, version int64, data map[string]any) wi
 	return c
 }
 
-func applyGroup(p *Practice, ctx context.Context, cs []wire.Change) []error {
+func applyGroup(ctx context.Context, p *Practice, cs []wire.Change) []error {
 	return p.syncApplier().(sync.GroupApplier).ApplyGroup(ctx, cs)
 }
 
@@ -156,7 +156,7 @@ func TestApplyGroupEveryTypeMatchesOneByOne(t *testing.T) {
 	page, refused = everyTypePage(t, p)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	checkOutcomes(t, applyGroup(p, ctx, page), len(page), refused)
+	checkOutcomes(t, applyGroup(ctx, p, page), len(page), refused)
 	if ctx.Err() != nil {
 		t.Fatal("the page took until the deadline: a read waited for the connection the batch holds")
 	}
@@ -202,7 +202,7 @@ func TestApplyGroupRefusalInTheMiddle(t *testing.T) {
 		}
 		page = append(page, change(t, wire.TypeBooking, id, 1, d))
 	}
-	errs := applyGroup(p, context.Background(), page)
+	errs := applyGroup(context.Background(), p, page)
 	checkOutcomes(t, errs, len(page), []int{4})
 	if apperr.CodeOf(errs[4]) != apperr.Invalid {
 		t.Fatalf("refusal: %v", errs[4])
@@ -226,7 +226,7 @@ func TestApplyGroupRefusalInTheMiddle(t *testing.T) {
 func TestApplyGroupTwiceChangesNothing(t *testing.T) {
 	_, p := syncFixture(t)
 	page, refused := everyTypePage(t, p)
-	checkOutcomes(t, applyGroup(p, context.Background(), page), len(page), refused)
+	checkOutcomes(t, applyGroup(context.Background(), p, page), len(page), refused)
 	before := tableCounts(t, p)
 	last := map[string]int{}
 	for i, c := range page {
@@ -246,7 +246,7 @@ func TestApplyGroupTwiceChangesNothing(t *testing.T) {
 		again = append(again, c)
 	}
 	for range 2 {
-		checkOutcomes(t, applyGroup(p, context.Background(), again), len(again), stillRefused)
+		checkOutcomes(t, applyGroup(context.Background(), p, again), len(again), stillRefused)
 	}
 	if after := tableCounts(t, p); fmt.Sprint(before) != fmt.Sprint(after) {
 		t.Fatalf("changes applied again changed things:\n before %v\n after  %v", before, after)
@@ -267,7 +267,7 @@ func TestApplyGroupCancelledAppliesNothing(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	for i, err := range applyGroup(p, ctx, page) {
+	for i, err := range applyGroup(ctx, p, page) {
 		if _, permanent := sync.PermanentCode(err); err == nil || permanent || !errors.Is(err, context.Canceled) {
 			t.Fatalf("change %d under a cancelled context: %v", i, err)
 		}
@@ -275,7 +275,7 @@ func TestApplyGroupCancelledAppliesNothing(t *testing.T) {
 	if n := count(t, p, `SELECT COUNT(*) FROM bookings`); n != 0 {
 		t.Fatalf("%d bookings applied under a cancelled context", n)
 	}
-	checkOutcomes(t, applyGroup(p, context.Background(), page), len(page), nil)
+	checkOutcomes(t, applyGroup(context.Background(), p, page), len(page), nil)
 	if n := count(t, p, `SELECT COUNT(*) FROM bookings`); n != 6 {
 		t.Fatalf("%d bookings", n)
 	}
