@@ -25,12 +25,13 @@ async function admin(path, method = 'GET', body = undefined) {
   return res.json();
 }
 
-/** Both themes must be axe-clean. */
-async function axeBoth(page, label) {
+/** Both themes must be axe-clean; with a name, the dark one is photographed too. */
+async function axeBoth(page, label, darkShot = '') {
   await axe(page, label);
   await page.emulateMedia({ colorScheme: 'dark' });
   try {
     await axe(page, `${label} (dark)`);
+    if (darkShot) await shot(page, darkShot);
   } finally {
     await page.emulateMedia({ colorScheme: 'light' });
   }
@@ -111,7 +112,7 @@ test('Matches: the seeded adult proposals appear; the under-18 one was refused a
   await syncNow(page);
   const refusals = await admin('/admin/minor-refusals');
   assert(Array.isArray(refusals) && refusals.length >= 1, `minor refusals at the backend: ${JSON.stringify(refusals)}`);
-  await axeBoth(page, 'matches');
+  await axeBoth(page, 'matches', 'S10d-matches-dark');
   await shot(page, 'S10-matches');
 });
 
@@ -169,7 +170,7 @@ test('Calendar → Earnings: the month in rupees with Indian grouping, axe-clean
   await page.getByTestId('earnings-summary').waitFor({ timeout });
   const fees = (await page.getByTestId('earnings-fees').textContent()).trim();
   assert(/^₹[\d,]+(\.\d\d)?$/.test(fees), `fees read "${fees}"`);
-  await axeBoth(page, 'earnings');
+  await axeBoth(page, 'earnings', 'S21d-earnings-dark');
   await shot(page, 'S21-earnings');
   await page.getByRole('button', { name: 'Previous month' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid="earnings"]')?.getAttribute('data-month') !== null, undefined, { timeout });
@@ -191,7 +192,7 @@ test('Requests: the grievance and the takedown notice appear with their deadline
   const removeIn = (Date.parse(removeBy) - Date.now()) / 3_600_000;
   assert(removeIn > 0 && removeIn <= 36, `remove due in ${removeIn.toFixed(1)} h`);
   assert(/due in/.test(await g.getByTestId('notice-countdown').textContent()), 'no countdown on the grievance');
-  await axeBoth(page, 'requests with notices');
+  await axeBoth(page, 'requests with notices', 'S30d-requests-dark');
   await shot(page, 'S30-requests-notices');
 
   await g.getByRole('button', { name: 'Acknowledge' }).click();
@@ -252,7 +253,7 @@ test('Conflict: the client cancels on the platform while you cancel here — par
   const c = (await conflict.textContent()).replace(/\s+/g, ' ');
   assert(/cancelled by you/.test(c) && /cancelled by client — this stands/.test(c), `conflict reads "${c}"`);
   await page.getByTestId('settings-sync').scrollIntoViewIfNeeded();
-  await axeBoth(page, 'settings → sync with a parked change and a conflict');
+  await axeBoth(page, 'settings → sync with a parked change and a conflict', 'S40d-sync-parked-dark');
   await shot(page, 'S40-sync-parked-conflict');
 
   await item.getByRole('button', { name: 'Discard…' }).click();
