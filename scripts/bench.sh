@@ -94,7 +94,7 @@ row "export a practice, 100 clients × 100 notes" "$(ms "$(get BenchmarkExportPr
 # same pages fetched and decoded by the same HTTPS transport, nothing stored
 # or applied — what the network and the protocol cost on their own.
 row "sync pull, 10,000 bookings (engine)" "$(ms "$(get BenchmarkPull10k/engine ns/op)")" "fetch + decode only $(ms "$(get BenchmarkPull10k/fetch ns/op)")" "≤ 3 s"
-row "  the same, bookings applied to the profile" "$(ms "$(get BenchmarkSyncPull10k ns/op)")" "(sealed, audited, one commit each)" "≤ 3 s"
+row "  the same, bookings applied to the profile" "$(ms "$(get BenchmarkSyncPull10k ns/op)")" "(sealed, audited, one transaction per page)" "≤ 3 s"
 row "sync round trip, one change (engine)" "$(ms "$(get BenchmarkRoundTrip ns/op)")" "info + push + pull" "≤ 50 ms"
 row "  the same, a booking confirmed in the profile" "$(ms "$(get BenchmarkSyncRoundTrip ns/op)")" "" "≤ 50 ms"
 echo
