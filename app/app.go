@@ -81,12 +81,18 @@ func (a *App) openPractice(ctx context.Context, dir string, onLock func(reason s
 	if err != nil {
 		return nil, err
 	}
+	a.startJobs(ctx, p)
+	return p, nil
+}
+
+// startJobs wires an open profile's sync callbacks and starts its background
+// jobs until ctx ends.
+func (a *App) startJobs(ctx context.Context, p *practice.Practice) {
 	a.wireSync(p)
 	go p.RunIdleLock(ctx, 15*time.Second)
 	go p.RunBackupSchedule(ctx)    // scheduled backups while open and unlocked (backup.go)
 	go p.RunRetentionSchedule(ctx) // the daily retention run, at the first look after unlock (retention.go)
 	go p.RunReminderSchedule(ctx)  // automatic session reminders, with consent (session_controls.go)
-	return p, nil
 }
 
 func (a *App) stop() {

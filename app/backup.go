@@ -286,23 +286,26 @@ func (a *App) Restore(req RestoreRequest) (CreateVaultDTO, error) {
 	}
 	a.mu.Lock()
 	a.p = nil
+	dir := a.prof.cur.Dir // the open profile's folder (several profiles share a base)
 	a.mu.Unlock()
+	if dir == "" {
+		dir = a.cfg.DataDir
+	}
 	p.Close()
-	q, res, rerr := practice.Restore(a.ctx, a.practiceOptions(), req.Path, req.RecoveryCode, []byte(req.NewPassphrase), req.PassphraseOnly)
+	opts := a.practiceOptions(dir)
+	q, res, rerr := practice.Restore(a.ctx, opts, req.Path, req.RecoveryCode, []byte(req.NewPassphrase), req.PassphraseOnly)
 	if rerr != nil {
-		q, err = practice.Open(a.ctx, a.practiceOptions())
+		q, err = practice.Open(a.ctx, opts)
 	}
 	a.mu.Lock()
 	a.p, a.openErr = q, err
 	if q != nil {
 		a.log = q.Logger()
+		a.prof.live.Store(q)
 	}
 	a.mu.Unlock()
 	if q != nil {
-		go q.RunIdleLock(a.ctx, 15*time.Second)
-		go q.RunBackupSchedule(a.ctx)
-		go q.RunRetentionSchedule(a.ctx)
-		go q.RunReminderSchedule(a.ctx)
+		a.startJobs(a.ctx, q)
 	}
 	if rerr != nil {
 		return CreateVaultDTO{}, a.uiError("restore", rerr)
@@ -315,9 +318,10 @@ func (a *App) Restore(req RestoreRequest) (CreateVaultDTO, error) {
 }
 
 // practiceOptions are the options start opens the profile with.
-func (a *App) practiceOptions() practice.Options {
+func (a *App) practiceOptions(dir string) practice.Options {
 	return practice.Options{
-		DataDir:  a.cfg.DataDir,
+		DataDir:  dir,
+		Sync:     syncOptions(), // background sync while unlocked, as for a profile opened at start
 		Keychain: a.cfg.Keychain,
 		KDF:      a.cfg.KDF,
 		OnLock: func(reason string) {
