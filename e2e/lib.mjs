@@ -89,6 +89,55 @@ export async function openClient(page, name) {
   await page.waitForSelector('[data-testid="consent-row"]', { timeout });
 }
 
+// --- the reference backend (scripts/e2e.sh starts it) and sync helpers ----------------
+
+export const backendUrl = process.env.E2E_BACKEND_URL || '';
+const adminToken = process.env.E2E_BACKEND_ADMIN_TOKEN || '';
+export const enrolmentCode = process.env.E2E_ENROLMENT_CODE || 'CALM-DEMO';
+export const syncTimeout = 30_000;
+
+/** The backend's admin API (loopback only, admin token): GET, or another method with a JSON body. */
+export async function admin(path, method = 'GET', body = undefined) {
+  const res = await fetch(new URL(path, backendUrl), {
+    method,
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`admin ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Both themes must be axe-clean; with a name, the dark one is photographed too. */
+export async function axeBoth(page, label, darkShot = '') {
+  await axe(page, label);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await axe(page, `${label} (dark)`);
+    if (darkShot) await shot(page, darkShot);
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+}
+
+/** Waits until the sidebar indicator has finished a round that started after `since`. */
+export async function waitSynced(page, since) {
+  await page.waitForFunction(
+    async (t) => {
+      const s = await window.go.app.App.SyncStatus();
+      return s.state === 'idle' && s.lastSyncedAt !== '' && Date.parse(s.lastSyncedAt) >= t;
+    },
+    since - 1000,
+    { timeout: syncTimeout, polling: 250 },
+  );
+  await page.waitForSelector('[data-testid="sync-status"][data-state="idle"]', { timeout: syncTimeout });
+}
+
+export async function syncNow(page) {
+  const since = Date.now();
+  await page.keyboard.press('Control+Shift+S');
+  await waitSynced(page, since);
+}
+
 /** Launches Chromium, runs every registered test in order, prints the tally and exits. */
 export async function runAll() {
 

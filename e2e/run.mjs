@@ -775,5 +775,5 @@ test('Today: the walk-in is the next session', async (page) => {
 
 // --- more spec files, in order, then run ------------------------------------------
 
-for (const spec of ['./records.mjs', './sync.mjs', './lifecycle.mjs', './profiles.mjs']) await import(spec);
+for (const spec of ['./records.mjs', './sync.mjs', './notices.mjs', './lifecycle.mjs', './profiles.mjs']) await import(spec);
 await runAll();

@@ -7,54 +7,9 @@
 //
 // Environment (scripts/e2e.sh): E2E_BACKEND_URL, E2E_BACKEND_ADMIN_TOKEN,
 // E2E_ENROLMENT_CODE; NODE_EXTRA_CA_CERTS trusts the backend's certificate here.
-import { test, assert, shot, axe, goToScreen, timeout } from './lib.mjs';
-
-const backendUrl = process.env.E2E_BACKEND_URL || '';
-const adminToken = process.env.E2E_BACKEND_ADMIN_TOKEN || '';
-const enrolmentCode = process.env.E2E_ENROLMENT_CODE || 'CALM-DEMO';
-const syncTimeout = 30_000;
-
-/** The backend's admin API (loopback only, admin token): GET, or another method with a JSON body. */
-async function admin(path, method = 'GET', body = undefined) {
-  const res = await fetch(new URL(path, backendUrl), {
-    method,
-    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`admin ${path}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** Both themes must be axe-clean; with a name, the dark one is photographed too. */
-async function axeBoth(page, label, darkShot = '') {
-  await axe(page, label);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  try {
-    await axe(page, `${label} (dark)`);
-    if (darkShot) await shot(page, darkShot);
-  } finally {
-    await page.emulateMedia({ colorScheme: 'light' });
-  }
-}
-
-/** Waits until the sidebar indicator has finished a round that started after `since`. */
-async function waitSynced(page, since) {
-  await page.waitForFunction(
-    async (t) => {
-      const s = await window.go.app.App.SyncStatus();
-      return s.state === 'idle' && s.lastSyncedAt !== '' && Date.parse(s.lastSyncedAt) >= t;
-    },
-    since - 1000,
-    { timeout: syncTimeout, polling: 250 },
-  );
-  await page.waitForSelector('[data-testid="sync-status"][data-state="idle"]', { timeout: syncTimeout });
-}
-
-async function syncNow(page) {
-  const since = Date.now();
-  await page.keyboard.press('Control+Shift+S');
-  await waitSynced(page, since);
-}
+import {
+  test, assert, shot, axe, goToScreen, timeout, backendUrl, enrolmentCode, admin, axeBoth, waitSynced, syncNow, syncTimeout,
+} from './lib.mjs';
 
 test('Sync: preconditions (reference backend running, its certificate trusted)', async () => {
   assert(backendUrl.startsWith('https://'), `E2E_BACKEND_URL is "${backendUrl}": run through scripts/e2e.sh`);
