@@ -5,6 +5,7 @@ import { eventually } from './util';
 import Clients from '../src/screens/Clients.svelte';
 import NoteEditor from '../src/screens/NoteEditor.svelte';
 import { openClinical } from '../src/lib/clinical.svelte';
+import { sync } from '../src/lib/sync.svelte';
 import type { Note } from '../src/api/clinical';
 
 vi.mock('../src/api', () => import('./api-mock'));
@@ -34,6 +35,20 @@ describe('Clients: add client', () => {
   it('shows an honest empty state', async () => {
     render(Clients);
     expect(await screen.findByText('No clients yet — add one')).toBeTruthy();
+  });
+
+  it('reloads the list when a sync round lands (an accepted match brings a client)', async () => {
+    render(Clients);
+    await screen.findByText('No clients yet — add one');
+    const calls = api.clientsList.mock.calls.length;
+    api.clientsList.mockResolvedValue({
+      clients: [{ id: 'c9', rev: 1, name: 'Ananya Rao', preferredName: 'Anu', dateOfBirth: '1997-07-18', status: 'active',
+        updatedAt: '', lastInteractionAt: '' }],
+      unreadable: [],
+    });
+    sync.rounds++;
+    expect(await screen.findByText('Ananya Rao')).toBeTruthy();
+    expect(api.clientsList.mock.calls.length).toBe(calls + 1);
   });
 
   it('shows the Go side’s under-18 refusal inline under the date of birth, without the code', async () => {
